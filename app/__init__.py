@@ -1,0 +1,96 @@
+"""«Сообщество»: the platform of professional communities of educators."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from app.config import Config, load_secret_key
+
+
+def create_app(config: type[Config] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder="../templates",
+        static_folder="../static",
+        instance_path=str((config or Config).INSTANCE_DIR),
+        instance_relative_config=True,
+    )
+    app.config.from_object(config or Config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = load_secret_key(app.config["INSTANCE_DIR"])
+
+    _init_extensions(app)
+    _init_jinja(app)
+    _register_blueprints(app)
+
+    from app import cli, errors, permissions
+
+    permissions.init_app(app)  # after the blueprints, whose can_* predicates it registers
+    cli.init_app(app)
+    errors.init_app(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from app import htmx, i18n, models, security  # noqa: F401  (models: complete metadata)
+    from app.auth import login
+    from app.communities import scoping
+    from app.extensions import csrf, db, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"),
+                     render_as_batch=True)
+    csrf.init_app(app)
+    login.init_app(app)
+    i18n.init_app(app)
+    htmx.init_app(app)
+    security.init_app(app)
+    scoping.init_app(app)
+
+
+def _init_jinja(app: Flask) -> None:
+    from app import sanitize, ui
+
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.filters["paragraphs"] = sanitize.paragraphs
+    ui.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.admin import bp as admin_bp
+    from app.auth import bp as auth_bp
+    from app.communities import bp as communities_bp
+    from app.events import bp as events_bp
+    from app.forum import bp as forum_bp
+    from app.materials import bp as materials_bp
+    from app.moderation import bp as moderation_bp
+    from app.notifications import bp as notifications_bp
+
+    app.register_blueprint(communities_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(notifications_bp, url_prefix="/notifications")
+    app.register_blueprint(forum_bp, url_prefix="/c/<community_slug>/forum")
+    app.register_blueprint(materials_bp, url_prefix="/c/<community_slug>/materials")
+    app.register_blueprint(events_bp, url_prefix="/c/<community_slug>/events")
+    app.register_blueprint(moderation_bp, url_prefix="/c/<community_slug>/moderation")
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """SQLite: WAL, foreign keys enforced, and wait for a lock rather than fail at once."""
+    import sqlite3
+
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()

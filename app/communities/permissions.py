@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from typing import Any
+
+from app.communities.models import Community
+from app.permissions import has_role, is_admin, is_authenticated, is_member, predicate
+
+
+@predicate
+def can_join(user: Any, community: Community) -> bool:
+    return is_authenticated(user) and not is_member(user, community)
+
+
+@predicate
+def can_leave(user: Any, community: Community) -> bool:
+    return is_member(user, community)
+
+
+@predicate
+def can_admit(user: Any, community: Community) -> bool:
+    """The coordinator admits newly registered members (000 §5.1)."""
+    return is_admin(user) or has_role(user, community, "coordinator")
+
+
+@predicate
+def can_view_members(user: Any, community: Community) -> bool:
+    return is_admin(user) or is_member(user, community)
+
+
+@predicate
+def can_view_inside(user: Any, community: Community) -> bool:
+    """The forum, bank, events and chat: members only; guests see the public page."""
+    return is_admin(user) or is_member(user, community)
+
+
+@predicate
+def can_moderate(user: Any, community: Community) -> bool:
+    return is_admin(user) or has_role(user, community, "coordinator")
+
+
+@predicate
+def can_edit_community(user: Any, community: Community | None = None) -> bool:
+    return is_admin(user)

@@ -1,0 +1,36 @@
+"""Template helpers: dom ids and Russian labels."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Flask
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+
+from app.communities import labels
+
+_CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
+
+
+def dom_id(obj: object, prefix: str = "") -> str:
+    """`post-42`: the one source for `id=`, `hx-target` and the tests."""
+    name = _CAMEL.sub("-", type(obj).__name__).lower()
+    ident = obj.id
+    return f"{prefix}{name}-{ident}"
+
+
+def csrf_input() -> Markup:
+    return Markup('<input type="hidden" name="csrf_token" value="{}">').format(generate_csrf())
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.globals["csrf_input"] = csrf_input
+    app.jinja_env.globals["dom_id"] = dom_id
+    app.jinja_env.globals["role_titles"] = labels.role_titles
+    app.jinja_env.filters["kind_label"] = lambda v: labels.KIND_LABELS.get(v, v)
+    app.jinja_env.filters["level_label"] = lambda v: labels.LEVEL_LABELS.get(v, v)
+    app.jinja_env.filters["policy_label"] = lambda v: labels.JOIN_POLICY_LABELS.get(v, v)
+    app.jinja_env.filters["status_label"] = lambda v: labels.STATUS_LABELS.get(v, v)
+    app.jinja_env.filters["month_label"] = lambda v: labels.MONTH_LABELS.get(v, v)

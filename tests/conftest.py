@@ -1,0 +1,82 @@
+"""Fixtures: one app per session, a clean database after every test, clients per role.
+
+TEST_DATABASE_URL selects PostgreSQL (`.ci/run` sets it); otherwise a temp SQLite file.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+from flask_login import FlaskLoginClient
+
+from app import create_app
+from app.config import TestConfig, normalize_database_url
+from app.extensions import db
+from tests import factories
+
+
+@pytest.fixture(scope="session")
+def app():
+    tmp = Path(tempfile.mkdtemp(prefix="soobshchestvo-test-"))
+    url = os.environ.get("TEST_DATABASE_URL")
+
+    class Config(TestConfig):
+        INSTANCE_DIR = tmp
+        SQLALCHEMY_DATABASE_URI = normalize_database_url(url) if url else f"sqlite:///{tmp}/t.db"
+        UPLOAD_FOLDER = str(tmp / "uploads")
+        MAIL_OUTBOX = str(tmp / "outbox")
+
+    app = create_app(Config)
+    app.test_client_class = FlaskLoginClient
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        if url:
+            db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(app):
+    ctx = app.app_context()
+    ctx.push()
+    yield
+    db.session.remove()
+    with db.engine.begin() as conn:
+        for table in reversed(db.metadata.sorted_tables):
+            conn.execute(table.delete())
+    ctx.pop()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def community(app):
+    return factories.make_community()
+
+
+@pytest.fixture
+def people(community):
+    """One person in every role of `community`, plus an outsider and an administrator."""
+    return factories.make_people(community)
+
+
+@pytest.fixture
+def client_as(app, people):
+    """`client_as("coordinator")`: a test client logged in as that person."""
+
+    def make(role: str):
+        if role == "anonymous":
+            return app.test_client()
+        return app.test_client(user=people[role])
+
+    return make
