@@ -85,6 +85,8 @@ class Config:
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
     PAGE_SIZE = 30
+    # Werkzeug's scrypt: a memory-hard KDF. Tests use a cheap method to stay fast.
+    PASSWORD_HASH_METHOD = "scrypt"
 
 
 class ProductionConfig(Config):
@@ -96,4 +98,5 @@ class TestConfig(Config):
     TESTING = True
     WTF_CSRF_ENABLED = False
     SECRET_KEY = "test-secret-key"
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     # tests/conftest.py sets SQLALCHEMY_DATABASE_URI (TEST_DATABASE_URL or a temp SQLite file)

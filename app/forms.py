@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
 
 from app.errors import DomainError
 
@@ -53,6 +56,11 @@ class Form(FlaskForm):
 
 class EmptyForm(Form):
     """A button-only POST: carries and checks the CSRF token."""
+
+
+def choices(pairs: Iterable[tuple[object, object]]) -> list[SelectChoice]:
+    """SelectField choices from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def apply_domain_error(form: FlaskForm, error: DomainError) -> None:

@@ -30,16 +30,21 @@ def plural(n: int, one: str, few: str, many: str) -> str:
     return f"{n} {word}"
 
 
+NBSP = "\u00a0"
+
+
 def date_filter(value: date | datetime | None) -> str:
+    """«22 ноября 2026 г.» (a no-break space before «г.», as CLDR has it)."""
     if value is None:
         return ""
-    return format_date(value, "long")  # «22 ноября 2026 г.»
+    return format_date(value, "long").replace("\u202f", NBSP)
 
 
 def datetime_filter(value: datetime | None) -> str:
+    """«22 ноября 2026 г., 14:05» in the reader's time zone (stored as naive UTC)."""
     if value is None:
         return ""
-    return format_datetime(value, "d MMMM y 'г.', HH:mm")
+    return format_datetime(value, f"d MMMM y{NBSP}'г.', HH:mm")
 
 
 def init_app(app: Flask) -> None:

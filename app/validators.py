@@ -40,10 +40,12 @@ class NotBlank:
 
 
 class Stripped:
-    """A filter: trim surrounding white space from text input."""
+    """A filter: trim surrounding white space and use \\n line endings (browsers send \\r\\n)."""
 
     def __call__(self, value):
-        return value.strip() if isinstance(value, str) else value
+        if not isinstance(value, str):
+            return value
+        return value.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
 strip = Stripped()

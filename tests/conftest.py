@@ -5,17 +5,32 @@ TEST_DATABASE_URL selects PostgreSQL (`.ci/run` sets it); otherwise a temp SQLit
 
 from __future__ import annotations
 
+import contextvars
 import os
 import tempfile
 from pathlib import Path
 
 import pytest
+from flask import has_app_context
 from flask_login import FlaskLoginClient
 
 from app import create_app
 from app.config import TestConfig, normalize_database_url
 from app.extensions import db
 from tests import factories
+
+
+class Client(FlaskLoginClient):
+    """Each request runs in its own application context, as in production: its own
+    database session and `g`, not the test's. Afterwards the test's session is expired so
+    that it reads what the request committed."""
+
+    def open(self, *args, **kwargs):
+        if not has_app_context():  # a redirect followed inside the request's own context
+            return super().open(*args, **kwargs)
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        db.session.expire_all()
+        return response
 
 
 @pytest.fixture(scope="session")
@@ -30,7 +45,7 @@ def app():
         MAIL_OUTBOX = str(tmp / "outbox")
 
     app = create_app(Config)
-    app.test_client_class = FlaskLoginClient
+    app.test_client_class = Client
     with app.app_context():
         db.drop_all()
         db.create_all()

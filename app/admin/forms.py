@@ -22,7 +22,7 @@ from app.communities.labels import (
     ROLE_LABELS,
 )
 from app.communities.models import Role
-from app.forms import Form
+from app.forms import Form, choices
 from app.validators import NotBlank, email, length, required, strip
 
 # Russia spans eleven time zones; one city for each.
@@ -80,11 +80,11 @@ class CommunityForm(Form):
         filters=[strip],
         validators=[NotBlank(_l("Вставьте текст Положения.")), length(max=200_000)],
     )
-    kind = SelectField(_l("Вид сообщества"), choices=list(KIND_LABELS.items()))
-    level = SelectField(_l("Уровень"), choices=list(LEVEL_LABELS.items()))
+    kind = SelectField(_l("Вид сообщества"), choices=choices(KIND_LABELS.items()))
+    level = SelectField(_l("Уровень"), choices=choices(LEVEL_LABELS.items()))
     parent_id = SelectField(_l("Вышестоящее сообщество"), coerce=int)
-    join_policy = SelectField(_l("Порядок вступления"), choices=list(JOIN_POLICY_LABELS.items()))
-    timezone = SelectField(_l("Часовой пояс"), choices=TIMEZONES, default="Europe/Moscow")
+    join_policy = SelectField(_l("Порядок вступления"), choices=choices(JOIN_POLICY_LABELS.items()))
+    timezone = SelectField(_l("Часовой пояс"), choices=choices(TIMEZONES), default="Europe/Moscow")
     municipality = StringField(
         _l("Муниципалитет (для муниципальных сообществ)"),
         filters=[strip],
@@ -99,13 +99,13 @@ class CommunityForm(Form):
         ],
     )
     plan_due_day = _day_field(_l("Срок плана работы: число"))
-    plan_due_month = SelectField(_l("месяц"), coerce=int, choices=MONTHS, default=9)
+    plan_due_month = SelectField(_l("месяц"), coerce=int, choices=choices(MONTHS), default=9)
     report_due_day = _day_field(_l("Срок аналитического отчёта: число"))
-    report_due_month = SelectField(_l("месяц"), coerce=int, choices=MONTHS, default=7)
+    report_due_month = SelectField(_l("месяц"), coerce=int, choices=choices(MONTHS), default=7)
 
     def __init__(self, *args, parents: list[tuple[int, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.parent_id.choices = [(0, _l("— нет —")), *parents]
+        self.parent_id.choices = choices([(0, _l("— нет —")), *parents])
 
     @staticmethod
     def _check_date(month: int, day: int | None) -> None:
@@ -147,6 +147,6 @@ class AppointForm(Form):
         filters=[strip],
         validators=[required(_l("Укажите адрес электронной почты.")), length(max=254), email()],
     )
-    role = SelectField(_l("Должность в сообществе"), choices=POSITION_CHOICES)
+    role = SelectField(_l("Должность в сообществе"), choices=choices(POSITION_CHOICES))
     is_council = BooleanField(_l("Член Совета"))
     is_expert = BooleanField(_l("Эксперт"))
