@@ -4,11 +4,24 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import ValidationError
-from wtforms.validators import URL, DataRequired, Email, EqualTo, Length, Optional  # noqa: F401
+from wtforms.validators import (  # noqa: F401
+    URL,
+    DataRequired,
+    Email,
+    EqualTo,
+    InputRequired,
+    Length,
+    Optional,
+)
 
 
 def required(message: str | None = None) -> DataRequired:
     return DataRequired(message=message or _l("Заполните это поле."))
+
+
+def required_input(message: str | None = None) -> InputRequired:
+    """For numbers: 0 is a value (DataRequired would call it missing)."""
+    return InputRequired(message=message or _l("Заполните это поле."))
 
 
 def length(max: int, min: int = -1) -> Length:

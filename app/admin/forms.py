@@ -23,7 +23,7 @@ from app.communities.labels import (
 )
 from app.communities.models import Role
 from app.forms import Form, choices
-from app.validators import NotBlank, email, length, required, strip
+from app.validators import NotBlank, email, length, required, required_input, strip
 
 # Russia spans eleven time zones; one city for each.
 TIMEZONES = [
@@ -46,7 +46,7 @@ def _day_field(label):
     return IntegerField(
         label,
         validators=[
-            required(_l("Укажите число месяца.")),
+            required_input(_l("Укажите число месяца.")),
             NumberRange(min=1, max=31, message=_l("Число месяца — от 1 до 31.")),
         ],
     )
@@ -94,7 +94,7 @@ class CommunityForm(Form):
         _l("Минимум заседаний в учебный год"),
         default=2,
         validators=[
-            required(_l("Укажите число заседаний.")),
+            required_input(_l("Укажите число заседаний.")),
             NumberRange(min=1, max=52, message=_l("От 1 до 52 заседаний в год.")),
         ],
     )
