@@ -26,14 +26,23 @@
   });
   document.addEventListener("htmx:sendError", function () { toast(messages[0]); });
 
-  // After a swap, keep keyboard focus inside the swapped region rather than losing it.
+  // After a swap, keep keyboard focus in the swapped region instead of losing it to <body>
+  // (an outerHTML swap removes the focused button together with its row).
   document.addEventListener("htmx:afterSwap", function (event) {
     var target = event.detail.target;
-    if (!target || !document.body.contains(target)) { return; }
-    if (document.activeElement && document.activeElement !== document.body &&
-        document.body.contains(document.activeElement)) { return; }
-    var focusable = target.querySelector("[aria-invalid='true'], [autofocus], button, a[href], input, textarea, select");
-    if (focusable) { focusable.focus(); }
+    if (target && !document.body.contains(target) && target.id) {
+      target = document.getElementById(target.id);
+    }
+    if (!target) { return; }
+    var active = document.activeElement;
+    if (active && active !== document.body && document.body.contains(active)) { return; }
+    var focusable = target.querySelector(
+      "[aria-invalid='true'], [autofocus], button, a[href], input, textarea, select");
+    if (!focusable) {
+      target.setAttribute("tabindex", "-1");
+      focusable = target;
+    }
+    focusable.focus();
   });
 
   // hx-confirm uses the browser's own dialog; plain forms with data-confirm get the same.
