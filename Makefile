@@ -28,6 +28,8 @@ run: setup
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 test: setup
+	@test -x /usr/bin/chromium || echo "NOTE: /usr/bin/chromium not found: the browser tests (tests/browser) are SKIPPED. Install it with 'apt-get install chromium'."
+	@command -v java >/dev/null || echo "NOTE: java not found: the HTML validation (tests/test_html_valid.py) is SKIPPED. Install it with 'apt-get install default-jre-headless'."
 	$(BIN)/pytest
 
 lint: setup

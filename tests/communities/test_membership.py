@@ -174,7 +174,7 @@ def test_admit_inline_with_htmx(client_as, community):
     assert "<html" not in body
     assert f'id="join-request-{join_request.id}"' in body
     assert "Принята" in body
-    assert 'hx-swap-oob="true"' in body  # the flash message comes along
+    assert 'data-hx-swap-oob="true"' in body  # the flash message comes along
     db.session.expire_all()
     assert db.session.get(JoinRequest, join_request.id).status == RequestStatus.ADMITTED
     membership = db.session.scalar(select(Membership).where(Membership.user_id == applicant.id))
