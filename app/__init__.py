@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import Config, load_secret_key
 
@@ -20,6 +21,9 @@ def create_app(config: type[Config] | None = None) -> Flask:
         instance_relative_config=True,
     )
     app.config.from_object(config or Config)
+    if proxies := app.config.get("PROXY_COUNT"):
+        # Behind nginx: take the client's address from X-Forwarded-For (rate limits, logs).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(app.config["INSTANCE_DIR"])
 
@@ -39,13 +43,14 @@ def _init_extensions(app: Flask) -> None:
     from app import htmx, i18n, models, security  # noqa: F401  (models: complete metadata)
     from app.auth import login
     from app.communities import scoping
-    from app.extensions import csrf, db, migrate
+    from app.extensions import csrf, db, limiter, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"),
                      render_as_batch=True)
     csrf.init_app(app)
     login.init_app(app)
+    limiter.init_app(app)
     i18n.init_app(app)
     htmx.init_app(app)
     security.init_app(app)

@@ -84,6 +84,27 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
+    # Rate limits (Flask-Limiter): only the actions in app/ratelimit.py, never pages. Counted
+    # per user when logged in, else per address. Production with several workers sets
+    # RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0 so that they share one count.
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    # If Redis goes away, count in memory rather than answer every limited POST with a 500.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # A workshop logs in and registers from one school address at once: keep these generous.
+    RATELIMIT_LOGIN = "20 per minute; 100 per hour"
+    RATELIMIT_REGISTER = "10 per minute; 50 per hour"
+    RATELIMIT_PASSWORD = "5 per minute; 20 per hour"
+    RATELIMIT_JOIN = "10 per minute; 30 per hour"
+    RATELIMIT_POSTING = "30 per minute; 300 per hour"
+    RATELIMIT_REPORTS = "20 per hour"
+    RATELIMIT_UPLOADS = "30 per hour"
+
+    # How many reverse proxies stand in front of the app (0: none). With nginx set it to 1, so
+    # that the client's address (rate limits) comes from X-Forwarded-For.
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+
     PAGE_SIZE = 30
     # Werkzeug's scrypt: a memory-hard KDF. Tests use a cheap method to stay fast.
     PASSWORD_HASH_METHOD = "scrypt"
@@ -99,4 +120,7 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     SECRET_KEY = "test-secret-key"
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    # Limits stay on in tests, in memory; tests/conftest.py empties the buckets before each test.
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
     # tests/conftest.py sets SQLALCHEMY_DATABASE_URI (TEST_DATABASE_URL or a temp SQLite file)

@@ -1,7 +1,9 @@
 """Extension singletons. This module imports nothing from app.*."""
 
 from flask_babel import Babel
-from flask_login import LoginManager
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager, current_user
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -27,3 +29,15 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+
+
+def rate_limit_key() -> str:
+    """Whose bucket a request counts against: the user when logged in (colleagues behind one
+    school NAT do not share a bucket), else the client's address."""
+    if current_user.is_authenticated:
+        return f"user:{current_user.get_id()}"
+    return f"ip:{get_remote_address()}"
+
+
+# No default limits: pages are never limited, only the actions named in app/ratelimit.py.
+limiter = Limiter(key_func=rate_limit_key)

@@ -16,7 +16,7 @@ from flask_login import FlaskLoginClient
 
 from app import create_app
 from app.config import TestConfig, normalize_database_url
-from app.extensions import db
+from app.extensions import db, limiter
 from tests import factories
 
 
@@ -67,6 +67,12 @@ def _clean_database(app):
         for table in reversed(db.metadata.sorted_tables):
             conn.execute(table.delete())
     ctx.pop()
+
+
+@pytest.fixture(autouse=True)
+def _reset_rate_limits(app):
+    """Limits stay on in tests; every test starts with empty buckets."""
+    limiter.reset()
 
 
 @pytest.fixture

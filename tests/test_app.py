@@ -194,3 +194,23 @@ def test_create_app_without_config_uses_environment(monkeypatch, tmp_path):
     app = create_app()
     assert app.config["SECRET_KEY"] == "from-env"
     assert app.config["BABEL_DEFAULT_LOCALE"] == "ru"
+
+
+def test_proxy_fix_takes_the_client_address_from_the_proxy(tmp_path):
+    from flask import request
+
+    class Behind(Config):
+        INSTANCE_DIR = tmp_path
+        SECRET_KEY = "x"
+        PROXY_COUNT = 1
+
+    app = create_app(Behind)
+    client_addr = {}
+
+    @app.get("/_addr")
+    def addr():
+        client_addr["ip"] = request.remote_addr
+        return "ok"
+
+    app.test_client().get("/_addr", headers={"X-Forwarded-For": "203.0.113.7"})
+    assert client_addr["ip"] == "203.0.113.7"

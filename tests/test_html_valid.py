@@ -12,7 +12,7 @@ import pytest
 from tests.helpers import HX
 from tests.main_pages import main_pages
 
-VNU_JAR = Path(__file__).resolve().parents[1] / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+VNU_JAR = Path(__file__).resolve().parents[1] / "node_modules/vnu-jar/build/dist/vnu.jar"
 JAVA = shutil.which("java")
 
 pytestmark = pytest.mark.skipif(

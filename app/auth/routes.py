@@ -14,6 +14,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.forms import EmptyForm, apply_domain_error
 from app.permissions import require
+from app.ratelimit import limit_login, limit_password, limit_register
 
 bp = Blueprint("auth", __name__)
 
@@ -24,6 +25,7 @@ def _next_url(default: str) -> str:
 
 
 @bp.route("/auth/register", methods=["GET", "POST"])
+@limit_register
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("communities.index"))
@@ -50,6 +52,7 @@ def register():
 
 
 @bp.route("/auth/login", methods=["GET", "POST"])
+@limit_login
 def login():
     if current_user.is_authenticated:
         return redirect(_next_url(url_for("communities.index")))
@@ -112,6 +115,7 @@ def edit_profile():
 
 
 @bp.route("/profile/password", methods=["GET", "POST"])
+@limit_password
 @login_required
 def change_password():
     form = PasswordForm()

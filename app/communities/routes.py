@@ -15,6 +15,7 @@ from app.extensions import db
 from app.forms import EmptyForm, apply_domain_error
 from app.pagination import paginate
 from app.permissions import membership_in, require
+from app.ratelimit import limit_join
 
 bp = Blueprint("communities", __name__)
 
@@ -57,6 +58,7 @@ def charter():
 
 
 @bp.route("/c/<community_slug>/join", methods=["GET", "POST"])
+@limit_join
 @login_required
 def join():
     community = g.community

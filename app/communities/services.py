@@ -72,6 +72,21 @@ def shares_community(a: User, b: User) -> bool:
     )
 
 
+def has_pending_request_in(user: User, community_ids: list[int]) -> bool:
+    return (
+        db.session.scalar(
+            select(JoinRequest.id)
+            .where(
+                JoinRequest.user_id == user.id,
+                JoinRequest.community_id.in_(community_ids),
+                JoinRequest.status == RequestStatus.PENDING,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
 def pending_request(user: User, community: Community) -> JoinRequest | None:
     return db.session.scalar(
         select(JoinRequest).where(

@@ -389,3 +389,21 @@ def test_profile_forms_need_login(client, path):
 
     assert response.status_code == 302
     assert urlsplit(response.headers["Location"]).path == "/auth/login"
+
+
+def test_coordinator_opens_the_profile_of_an_applicant(client_as, people, community):
+    from tests.factories import make_join_request
+
+    applicant = factories.make_user(full_name="Заявителева Полина")
+    make_join_request(applicant, community)
+    assert client_as("coordinator").get(f"/users/{applicant.id}").status_code == 200
+    # A coordinator of another community may not.
+    assert client_as("other_coordinator").get(f"/users/{applicant.id}").status_code == 403
+
+
+def test_leader_names_link_to_profiles_only_when_they_open(client_as, people, community):
+    profile_link = f'href="/users/{people["chair"].id}"'
+    assert profile_link in client_as("member").get(f"/c/{community.slug}/").get_data(as_text=True)
+    outsider_page = client_as("outsider").get(f"/c/{community.slug}/").get_data(as_text=True)
+    assert profile_link not in outsider_page
+    assert people["chair"].full_name in outsider_page

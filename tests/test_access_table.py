@@ -1,0 +1,154 @@
+"""Who may open what: one row per endpoint of the URL map, one column per role.
+
+Every endpoint but `static` must have a row in ACCESS, so a route added later fails here
+until its author decides who may open it. URL arguments are filled by tests/helpers.py.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.helpers import make_url_context, url_for_rule
+
+ROLES = ("anonymous", "outsider", "member", "other_coordinator", "coordinator", "chair", "admin")
+
+# Columns follow ROLES. The URLs name the community where member, coordinator and chair hold
+# their roles (other_coordinator coordinates another one); /users/<id> is a council member's
+# profile. 302 for anonymous: to the login page; 302/303 for anyone else: elsewhere, never to
+# the login page. 405: the endpoint takes POST only (see POST_ACCESS).
+# fmt: off
+ACCESS: dict[str, tuple[int, int, int, int, int, int, int]] = {
+    #                                anon outs memb other coor chair admin
+    "admin.edit_community":          (302, 403, 403, 403, 403, 403, 200),
+    "admin.index":                   (302, 403, 403, 403, 403, 403, 200),
+    "admin.new_community":           (302, 403, 403, 403, 403, 403, 200),
+    "admin.roles":                   (302, 403, 403, 403, 403, 403, 200),
+    "auth.change_password":          (302, 200, 200, 200, 200, 200, 200),
+    "auth.edit_profile":             (302, 200, 200, 200, 200, 200, 200),
+    "auth.login":                    (200, 302, 302, 302, 302, 302, 302),
+    "auth.logout":                   (405, 405, 405, 405, 405, 405, 405),
+    "auth.profile":                  (302, 403, 200, 403, 200, 200, 200),
+    "auth.register":                 (200, 302, 302, 302, 302, 302, 302),
+    "communities.admissions":        (302, 403, 403, 403, 200, 403, 200),
+    "communities.admit":             (405, 405, 405, 405, 405, 405, 405),
+    "communities.cancel_request":    (405, 405, 405, 405, 405, 405, 405),
+    "communities.charter":           (200, 200, 200, 200, 200, 200, 200),
+    "communities.decline":           (405, 405, 405, 405, 405, 405, 405),
+    "communities.index":             (200, 200, 200, 200, 200, 200, 200),
+    "communities.join":              (302, 200, 303, 200, 303, 303, 200),
+    "communities.leave":             (302, 303, 200, 303, 200, 200, 303),
+    "communities.members":           (302, 403, 200, 403, 200, 200, 200),
+    "communities.show":              (200, 200, 200, 200, 200, 200, 200),
+    "events.index":                  (302, 403, 200, 403, 200, 200, 200),
+    "forum.index":                   (302, 403, 200, 403, 200, 200, 200),
+    "materials.index":               (302, 403, 200, 403, 200, 200, 200),
+    "moderation.index":              (302, 403, 403, 403, 200, 403, 200),
+    "notifications.bell":            (302, 200, 200, 200, 200, 200, 200),
+    "notifications.index":           (302, 200, 200, 200, 200, 200, 200),
+    "notifications.mark_all_read":   (405, 405, 405, 405, 405, 405, 405),
+    "notifications.mark_read":       (405, 405, 405, 405, 405, 405, 405),
+}
+
+# POST-only endpoints, posted with empty data (CSRF is off in TestConfig): 302 to login,
+# 403, or OK (allowed: any other status below 500 that is not 401/403/404/405 or a redirect
+# to login). The notification is the requester's own; the join request is pending.
+OK = "ok"
+POST_ACCESS: dict[str, tuple[int | str, ...]] = {
+    #                                anon outs memb other coor chair admin
+    "auth.logout":                   (OK,  OK,  OK,  OK,  OK,  OK,  OK),
+    "communities.admit":             (302, 403, 403, 403, OK,  403, OK),
+    "communities.cancel_request":    (302, OK,  OK,  OK,  OK,  OK,  OK),
+    "communities.decline":           (302, 403, 403, 403, OK,  403, OK),
+    "notifications.mark_all_read":   (302, OK,  OK,  OK,  OK,  OK,  OK),
+    "notifications.mark_read":       (302, OK,  OK,  OK,  OK,  OK,  OK),
+}
+# fmt: on
+
+
+def endpoints(app) -> set[str]:
+    return {rule.endpoint for rule in app.url_map.iter_rules()} - {"static"}
+
+
+def post_only(app) -> set[str]:
+    methods: dict[str, set[str]] = {}
+    for rule in app.url_map.iter_rules():
+        methods.setdefault(rule.endpoint, set()).update(rule.methods)
+    return {e for e, m in methods.items() if "POST" in m and "GET" not in m}
+
+
+def test_every_endpoint_is_in_the_table(app):
+    problems = [f"endpoint {e} is missing from the access table"
+                for e in sorted(endpoints(app) - ACCESS.keys())]
+    problems += [f"endpoint {e} is in the access table but not in app.url_map"
+                 for e in sorted(ACCESS.keys() - endpoints(app))]
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)
+
+
+def test_every_post_only_endpoint_is_in_the_post_table(app):
+    problems = [f"endpoint {e} takes only POST and is missing from POST_ACCESS"
+                for e in sorted(post_only(app) - POST_ACCESS.keys())]
+    problems += [f"endpoint {e} is in POST_ACCESS but does not take only POST"
+                 for e in sorted(POST_ACCESS.keys() - post_only(app))]
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)
+
+
+def problems_with(app, people, community, client_as, endpoint: str, method: str,
+                  row: tuple) -> list[str]:
+    """Request `endpoint` as every role in turn (fresh URL objects for each) and compare."""
+    if endpoint not in endpoints(app):
+        return [f"endpoint {endpoint} is in the table but not in app.url_map"]
+    problems, actual = [], []
+    for role, expected in zip(ROLES, row, strict=True):
+        viewer = None if role == "anonymous" else people[role]
+        ctx = make_url_context(community, people, viewer)
+        client = client_as(role)
+        for rule in app.url_map.iter_rules(endpoint):
+            url = url_for_rule(rule, ctx)
+            response = client.open(url, method=method, data={})
+            actual.append(response.status_code)
+            problems += check(f"{method} {url} as {role}", role, response, expected)
+    if problems:
+        problems[:0] = [f"{endpoint} ({'/'.join(ROLES)})",
+                        f"  expected {row}", f"  actual   {tuple(actual)}"]
+    return problems
+
+
+def check(where: str, role: str, response, expected: int | str) -> list[str]:
+    status = response.status_code
+    if status >= 500:
+        return [f"{where}: server error {status}"]
+    location = response.headers.get("Location", "")
+    got = f"{status} to {location}" if location else str(status)
+    to_login = status in (302, 303) and urlsplit(location).path == "/auth/login"
+    if expected == OK:
+        if status in (401, 403, 404, 405) or to_login:
+            return [f"{where}: expected to be allowed, got {got}"]
+        return []
+    if status != expected:
+        return [f"{where}: expected {expected}, got {got}"]
+    if status in (302, 303) and role == "anonymous" and not to_login:
+        return [f"{where}: anonymous should go to the login page, not {location}"]
+    if status in (302, 303) and role != "anonymous" and to_login:
+        return [f"{where}: a logged-in user was sent to the login page"]
+    return []
+
+
+@pytest.mark.parametrize("endpoint", ACCESS)
+def test_get(app, people, community, client_as, endpoint):
+    problems = problems_with(app, people, community, client_as, endpoint, "GET",
+                             ACCESS[endpoint])
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)
+
+
+@pytest.mark.parametrize("endpoint", POST_ACCESS)
+def test_post_only(app, people, community, client_as, endpoint):
+    problems = problems_with(app, people, community, client_as, endpoint, "POST",
+                             POST_ACCESS[endpoint])
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)
+
