@@ -69,6 +69,7 @@ def _init_jinja(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
+    from app.chat import bp as chat_bp
     from app.communities import bp as communities_bp
     from app.events import bp as events_bp
     from app.forum import bp as forum_bp
@@ -84,6 +85,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(materials_bp, url_prefix="/c/<community_slug>/materials")
     app.register_blueprint(events_bp, url_prefix="/c/<community_slug>/events")
     app.register_blueprint(moderation_bp, url_prefix="/c/<community_slug>/moderation")
+    app.register_blueprint(chat_bp, url_prefix="/c/<community_slug>/chat")
 
 
 @event.listens_for(Engine, "connect")

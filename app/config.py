@@ -59,6 +59,13 @@ class Config:
 
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE_DIR / "uploads"))
     MAX_UPLOAD_MB = int(os.environ.get("MAX_UPLOAD_MB", "50"))
+    # Checked by extension and by content (app/uploads.py); a subset of what it can recognise.
+    UPLOAD_ALLOWED_EXTENSIONS = frozenset({
+        "pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "odp", "rtf", "txt",
+        "jpg", "jpeg", "png", "gif", "webp", "zip",
+    })
+    # A whole request may carry several files; a larger body gets the Russian 413 page.
+    MAX_CONTENT_LENGTH = (10 * MAX_UPLOAD_MB + 1) * 1024 * 1024
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -46,6 +46,11 @@ _MESSAGES = {
 def error_response(status: int, message: str | None = None):
     title = _(_TITLES.get(status, "Ошибка"))
     text = message or _(_MESSAGES.get(status, "Запрос не удалось обработать."))
+    if status == 413 and message is None:
+        text = _(
+            "Файлы слишком большие: не больше %(mb)s МБ на файл. Уменьшите их или отправьте "
+            "по частям.", mb=current_app.config.get("MAX_UPLOAD_MB", 50)
+        )
     template = "errors/_message.html" if htmx.is_htmx() else "errors/error.html"
     return render_template(template, status=status, title=title, message=text), status
 

@@ -21,7 +21,7 @@ def _flash_oob() -> str:
     if not session.get("_flashes"):
         return ""
     messages = get_flashed_messages(with_categories=True)
-    return render_template("_partials/flash.html", messages=messages, oob=True)
+    return render_template("_partials/flash.html", flash_messages=messages, oob=True)
 
 
 def render(partial: str, page_template: str | None = None, /, **ctx) -> str:

@@ -1,6 +1,7 @@
 """Imports every model module, so the metadata is complete for Alembic and `flask shell`."""
 
 from app.auth.models import User  # noqa: F401
+from app.chat.models import ChatMessage  # noqa: F401
 from app.communities.models import (  # noqa: F401
     Community,
     Consent,
@@ -8,4 +9,16 @@ from app.communities.models import (  # noqa: F401
     JoinRequest,
     Membership,
 )
+from app.forum.models import (  # noqa: F401
+    Post,
+    PostAttachment,
+    PostRevision,
+    Section,
+    Topic,
+    TopicRead,
+    TopicWatch,
+)
+from app.moderation.models import Report  # noqa: F401
 from app.notifications.models import Notification  # noqa: F401
+from app.search import SearchDocument  # noqa: F401
+from app.uploads import StoredFile  # noqa: F401

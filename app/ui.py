@@ -9,6 +9,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from app.communities import labels
+from app.moderation.grounds import ground_label
 
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 
@@ -24,11 +25,22 @@ def csrf_input() -> Markup:
     return Markup('<input type="hidden" name="csrf_token" value="{}">').format(generate_csrf())
 
 
+def filesize(size: int) -> str:
+    """«512 Б», «34 КБ», «2,5 МБ»."""
+    if size < 1024:
+        return f"{size} Б"
+    if size < 1024 * 1024:
+        return f"{round(size / 1024)} КБ"
+    return f"{size / 1024 / 1024:.1f} МБ".replace(".", ",")
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals["csrf_input"] = csrf_input
     app.jinja_env.globals["dom_id"] = dom_id
     app.jinja_env.globals["role_titles"] = labels.role_titles
+    app.jinja_env.globals["ground_label"] = ground_label
+    app.jinja_env.filters["filesize"] = filesize
     app.jinja_env.filters["kind_label"] = lambda v: labels.KIND_LABELS.get(v, v)
     app.jinja_env.filters["level_label"] = lambda v: labels.LEVEL_LABELS.get(v, v)
     app.jinja_env.filters["policy_label"] = lambda v: labels.JOIN_POLICY_LABELS.get(v, v)

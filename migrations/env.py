@@ -5,6 +5,8 @@ from flask import current_app
 
 from alembic import context
 
+from app import search
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -89,6 +91,10 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    # The search's FTS5 table (SQLite) and GIN index (PostgreSQL) are made by app.search's
+    # schema_sql(), not by autogenerate.
+    conf_args.setdefault("include_name", search.alembic_include_name)
+    conf_args.setdefault("include_object", search.alembic_include_object)
 
     connectable = get_engine()
 

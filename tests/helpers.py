@@ -1,7 +1,9 @@
-"""Test helpers: htmx headers, a query counter."""
+"""Test helpers: htmx headers, a query counter, real values for every URL argument."""
 
 from __future__ import annotations
 
+import io
+import re
 import tempfile
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -10,12 +12,16 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from flask import current_app
 from sqlalchemy import event
-from werkzeug.routing import Rule
+from werkzeug.datastructures import FileStorage
+from werkzeug.routing import AnyConverter, Rule
 
 from app.auth.models import User
+from app.chat.models import ChatMessage
 from app.communities.models import Community, JoinRequest
 from app.extensions import db
+from app.forum.models import Post, PostAttachment, Section, Topic
 from app.notifications.models import Notification
 
 HX = {"HX-Request": "true"}
@@ -81,15 +87,32 @@ def rule_of(app, endpoint: str, path: str) -> Rule:
     pytest.fail(f"{endpoint} ({path}) is no longer in app.url_map")
 
 
+# The smallest file the upload service accepts as a PDF.
+TINY_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
 @dataclass
 class UrlContext:
     """The objects whose ids fill URL arguments. Add a field (and a line in URL_ARGS) when a
-    route takes a new argument."""
+    route takes a new argument.
+
+    The forum objects have fixed authors, whoever the viewer is, so that one row of the access
+    table shows both sides of the author rules: `post` is written by the `member` column, so
+    forum.edit_post lets the member in and refuses everyone else (the coordinator and the
+    administrator too), and forum.revisions lets in the author and the forum moderators but
+    not the chair. The reported post is the council member's (a member in no column), so
+    every role that may complain about it is not its author."""
 
     community: Community
     join_request: JoinRequest  # pending, by an applicant, in `community`
     notification: Notification  # addressed to the requesting user
     user: User  # whose profile /users/<user_id> shows: the council member of `community`
+    section: Section  # an ordinary forum section (not announcements) of `community`
+    topic: Topic  # in `section`: opened by the council member, answered by the member
+    post: Post  # the member's reply in `topic` (post_id)
+    reported_post: Post  # the opening post of `topic`, by the council member (report's item_id)
+    attachment: PostAttachment  # a PDF attached to `reported_post`
+    chat_message: ChatMessage  # by the council member, so chat polling has something to return
 
 
 URL_ARGS: dict[str, Callable[[UrlContext], object]] = {
@@ -98,33 +121,86 @@ URL_ARGS: dict[str, Callable[[UrlContext], object]] = {
     "request_id": lambda ctx: ctx.join_request.id,
     "notification_id": lambda ctx: ctx.notification.id,
     "user_id": lambda ctx: ctx.user.id,
+    "section_id": lambda ctx: ctx.section.id,
+    "direction": lambda ctx: "up",  # forum.move_section: <any(up,down):direction>
+    "topic_id": lambda ctx: ctx.topic.id,
+    "post_id": lambda ctx: ctx.post.id,
+    "attachment_id": lambda ctx: ctx.attachment.id,
+    "kind": lambda ctx: "post",  # moderation.report: a kind of app.content's registry
+    "item_id": lambda ctx: ctx.reported_post.id,
+    # `action` (forum.pin, forum.close, forum.watch) is not here: each rule allows other
+    # values, so url_args_for takes the first one the rule declares (pin, close, watch).
 }
 
 
 def make_url_context(community: Community, people: dict, viewer: User | None) -> UrlContext:
     """Real objects for every URL argument, as seen by `viewer` (None: anonymous).
     `people` is the `people` fixture of `community`."""
+    from app.chat import services as chat
+    from app.forum import services as forum
     from app.notifications.services import notify
+    from app.uploads import save_uploads
     from tests.factories import make_join_request, make_user
 
     applicant = make_user(full_name="Заявителева Ольга")
     join_request = make_join_request(applicant, community)
     notification = notify(viewer or people["member"], "admission", "Проверка доступа")
     db.session.commit()
+    with current_app.test_request_context("/"):  # the services build URLs
+        section = forum.create_section(
+            community, people["coordinator"], title="Проверка доступа",
+            description="Раздел для таблицы доступа", is_announcements=False,
+        )
+        topic = forum.create_topic(section, people["council"], title="Тема для проверки",
+                                   body="Первое сообщение темы.")
+        post = forum.reply(topic, people["member"], "Ответ участницы.")
+        reported_post = db.session.scalar(Post.in_topic(topic).limit(1))
+        pdf = FileStorage(io.BytesIO(TINY_PDF), filename="справка.pdf",
+                          content_type="application/pdf")
+        (stored,) = save_uploads([pdf], people["council"])
+        attachment = PostAttachment(post_id=reported_post.id, file_id=stored.id)
+        db.session.add(attachment)
+        chat_message = chat.send(community, people["council"], "Сообщение в чате.")
+        db.session.commit()
     return UrlContext(community=community, join_request=join_request,
-                      notification=notification, user=people["council"])
+                      notification=notification, user=people["council"], section=section,
+                      topic=topic, post=post, reported_post=reported_post,
+                      attachment=attachment, chat_message=chat_message)
+
+
+def any_choices(rule: Rule, name: str) -> list[str] | None:
+    """The values an `<any(...)>` argument of `rule` allows, in the order the rule declares
+    them (AnyConverter.items is a set; its regex keeps the order); None for other converters."""
+    converter = rule._converters.get(name)
+    if not isinstance(converter, AnyConverter):
+        return None
+    alternatives = f"|{converter.regex.removeprefix('(?:').removesuffix(')')}|"
+    return sorted(converter.items, key=lambda item: alternatives.index(f"|{re.escape(item)}|"))
 
 
 def url_args_for(rule: Rule, ctx: UrlContext) -> dict[str, object]:
-    """Values for every argument of `rule`; a test fails if one is not in URL_ARGS."""
-    unknown = sorted(set(rule.arguments) - URL_ARGS.keys())
+    """Values for every argument of `rule`; a test fails if one is not in URL_ARGS. An
+    `<any(...)>` argument not in URL_ARGS takes the first value the rule allows."""
+    choices = {name: any_choices(rule, name) for name in rule.arguments}
+    unknown = sorted(n for n in rule.arguments if n not in URL_ARGS and choices[n] is None)
     if unknown:
         pytest.fail(
             f"{rule.endpoint} ({rule.rule}) takes URL argument(s) {', '.join(unknown)} that "
             "tests/helpers.py does not know: add them to URL_ARGS (and UrlContext)",
             pytrace=False,
         )
-    return {name: URL_ARGS[name](ctx) for name in rule.arguments}
+    values: dict[str, object] = {}
+    for name in rule.arguments:
+        allowed = choices[name]
+        if name not in URL_ARGS:
+            values[name] = allowed[0]  # type: ignore[index]
+            continue
+        values[name] = URL_ARGS[name](ctx)
+        if allowed is not None and values[name] not in allowed:
+            pytest.fail(f"{rule.endpoint} ({rule.rule}): URL_ARGS gives {name}="
+                        f"{values[name]!r}, the rule allows only {', '.join(allowed)}",
+                        pytrace=False)
+    return values
 
 
 def url_for_rule(rule: Rule, ctx: UrlContext) -> str:

@@ -3,7 +3,12 @@ Nu HTML Checker. Each feature issue adds its pages here."""
 
 from __future__ import annotations
 
+from flask import current_app
+
+from app.chat import services as chat
 from app.extensions import db
+from app.forum import services as forum
+from app.moderation import services as moderation
 from tests.factories import make_join_request, make_user
 
 
@@ -13,7 +18,23 @@ def main_pages(community, people) -> list[tuple[str, str]]:
     make_join_request(applicant, community, message="Прошу принять")
     slug = community.slug
     member = people["member"]
+    with current_app.test_request_context("/"):
+        section = forum.create_section(
+            community, people["coordinator"], title="Управление школой",
+            description="Вопросы руководителей", is_announcements=False,
+        )
+        topic = forum.create_topic(
+            section, member, title="Расписание на новый учебный год",
+            body="Как вы составляете **расписание**?\n\n- вручную\n- в программе",
+        )
+        answer = forum.reply(
+            topic, people["chair"], "> Как вы составляете расписание?\n\nВ программе, потом правим."
+        )
+        moderation.report(answer, community, people["council"], "spam", "Реклама")
+        chat.send(community, member, "Коллеги, **добрый день**!")
+        chat.send(community, people["chair"], "Здравствуйте! https://example.org/plan")
     db.session.commit()
+    forum_url = f"/c/{slug}/forum"
     return [
         ("anonymous", "/"),
         ("anonymous", f"/c/{slug}/"),
@@ -34,6 +55,15 @@ def main_pages(community, people) -> list[tuple[str, str]]:
         ("member", "/profile/edit"),
         ("member", "/profile/password"),
         ("member", "/notifications/"),
+        ("member", f"{forum_url}/sections/{section.id}"),
+        ("member", f"{forum_url}/topics/{topic.id}"),
+        ("member", f"{forum_url}/sections/{section.id}/new-topic"),
+        ("member", f"{forum_url}/search?q=расписание"),
+        ("member", f"/c/{slug}/chat/"),
+        ("member", f"/c/{slug}/moderation/report/post/{answer.id}"),
+        ("anonymous", f"/c/{slug}/moderation/rules"),
+        ("coordinator", f"{forum_url}/"),
+        ("coordinator", f"{forum_url}/topics/{topic.id}"),
         ("coordinator", f"/c/{slug}/admissions"),
         ("coordinator", f"/c/{slug}/moderation/"),
         ("admin", "/admin/"),

@@ -18,6 +18,15 @@ ROLES = ("anonymous", "outsider", "member", "other_coordinator", "coordinator", 
 # their roles (other_coordinator coordinates another one); /users/<id> is a council member's
 # profile. 302 for anonymous: to the login page; 302/303 for anyone else: elsewhere, never to
 # the login page. 405: the endpoint takes POST only (see POST_ACCESS).
+#
+# Forum and chat: members only (a blueprint-wide can_view_inside, so the administrator too);
+# sections, renaming and moving: the forum moderators (coordinator, administrator). The forum
+# objects are those of tests/helpers.py (UrlContext): post_id is the member's reply, so in
+# forum.edit_post only the member (its author) gets the form, and forum.revisions is open to
+# the author and the moderators but not the chair; the reported post is nobody's in the
+# columns. forum.post and forum.first_unread redirect into the topic; so does forum.show_post
+# without htmx. moderation.rules is public. chat.messages is asked with QUERY below;
+# chat.send shares its URL, so a GET there is chat.messages without ?after: 400.
 # fmt: off
 ACCESS: dict[str, tuple[int, int, int, int, int, int, int]] = {
     #                                anon outs memb other coor chair admin
@@ -31,6 +40,9 @@ ACCESS: dict[str, tuple[int, int, int, int, int, int, int]] = {
     "auth.logout":                   (405, 405, 405, 405, 405, 405, 405),
     "auth.profile":                  (302, 403, 200, 403, 200, 200, 200),
     "auth.register":                 (200, 302, 302, 302, 302, 302, 302),
+    "chat.index":                    (302, 403, 200, 403, 200, 200, 200),
+    "chat.messages":                 (302, 403, 200, 403, 200, 200, 200),
+    "chat.send":                     (302, 403, 400, 403, 400, 400, 400),
     "communities.admissions":        (302, 403, 403, 403, 200, 403, 200),
     "communities.admit":             (405, 405, 405, 405, 405, 405, 405),
     "communities.cancel_request":    (405, 405, 405, 405, 405, 405, 405),
@@ -42,9 +54,31 @@ ACCESS: dict[str, tuple[int, int, int, int, int, int, int]] = {
     "communities.members":           (302, 403, 200, 403, 200, 200, 200),
     "communities.show":              (200, 200, 200, 200, 200, 200, 200),
     "events.index":                  (302, 403, 200, 403, 200, 200, 200),
+    "forum.attachment":              (302, 403, 200, 403, 200, 200, 200),
+    "forum.close":                   (405, 405, 405, 405, 405, 405, 405),
+    "forum.edit_post":               (302, 403, 200, 403, 403, 403, 403),
+    "forum.edit_section":            (302, 403, 403, 403, 200, 403, 200),
+    "forum.first_unread":            (302, 403, 302, 403, 302, 302, 302),
     "forum.index":                   (302, 403, 200, 403, 200, 200, 200),
+    "forum.move":                    (302, 403, 403, 403, 200, 403, 200),
+    "forum.move_section":            (405, 405, 405, 405, 405, 405, 405),
+    "forum.new_section":             (302, 403, 403, 403, 200, 403, 200),
+    "forum.new_topic":               (302, 403, 200, 403, 200, 200, 200),
+    "forum.pin":                     (405, 405, 405, 405, 405, 405, 405),
+    "forum.post":                    (302, 403, 302, 403, 302, 302, 302),
+    "forum.preview":                 (405, 405, 405, 405, 405, 405, 405),
+    "forum.rename":                  (302, 403, 403, 403, 200, 403, 200),
+    "forum.reply":                   (302, 403, 200, 403, 200, 200, 200),
+    "forum.revisions":               (302, 403, 200, 403, 200, 403, 200),
+    "forum.search_page":             (302, 403, 200, 403, 200, 200, 200),
+    "forum.section":                 (302, 403, 200, 403, 200, 200, 200),
+    "forum.show_post":               (302, 403, 302, 403, 302, 302, 302),
+    "forum.topic":                   (302, 403, 200, 403, 200, 200, 200),
+    "forum.watch":                   (405, 405, 405, 405, 405, 405, 405),
     "materials.index":               (302, 403, 200, 403, 200, 200, 200),
     "moderation.index":              (302, 403, 403, 403, 200, 403, 200),
+    "moderation.report":             (302, 403, 200, 403, 200, 200, 200),
+    "moderation.rules":              (200, 200, 200, 200, 200, 200, 200),
     "notifications.bell":            (302, 200, 200, 200, 200, 200, 200),
     "notifications.index":           (302, 200, 200, 200, 200, 200, 200),
     "notifications.mark_all_read":   (405, 405, 405, 405, 405, 405, 405),
@@ -53,18 +87,31 @@ ACCESS: dict[str, tuple[int, int, int, int, int, int, int]] = {
 
 # POST-only endpoints, posted with empty data (CSRF is off in TestConfig): 302 to login,
 # 403, or OK (allowed: any other status below 500 that is not 401/403/404/405 or a redirect
-# to login). The notification is the requester's own; the join request is pending.
+# to login). The notification is the requester's own; the join request is pending. Pinning,
+# closing and moving sections: the forum moderators; every role gets a fresh topic and section.
 OK = "ok"
 POST_ACCESS: dict[str, tuple[int | str, ...]] = {
     #                                anon outs memb other coor chair admin
     "auth.logout":                   (OK,  OK,  OK,  OK,  OK,  OK,  OK),
+    "chat.send":                     (302, 403, OK,  403, OK,  OK,  OK),
     "communities.admit":             (302, 403, 403, 403, OK,  403, OK),
     "communities.cancel_request":    (302, OK,  OK,  OK,  OK,  OK,  OK),
     "communities.decline":           (302, 403, 403, 403, OK,  403, OK),
+    "forum.close":                   (302, 403, 403, 403, OK,  403, OK),
+    "forum.move_section":            (302, 403, 403, 403, OK,  403, OK),
+    "forum.pin":                     (302, 403, 403, 403, OK,  403, OK),
+    "forum.preview":                 (302, 403, OK,  403, OK,  OK,  OK),
+    "forum.watch":                   (302, 403, OK,  403, OK,  OK,  OK),
     "notifications.mark_all_read":   (302, OK,  OK,  OK,  OK,  OK,  OK),
     "notifications.mark_read":       (302, OK,  OK,  OK,  OK,  OK,  OK),
 }
 # fmt: on
+
+# Query strings some endpoints need, as their pages send them: chat polling asks for the
+# messages after the last one it has (0 on an empty chat); without `after` it answers 400.
+QUERY: dict[str, dict[str, object]] = {
+    "chat.messages": {"after": 0},
+}
 
 
 def endpoints(app) -> set[str]:
@@ -85,6 +132,10 @@ def test_every_endpoint_is_in_the_table(app):
                  for e in sorted(ACCESS.keys() - endpoints(app))]
     if problems:
         pytest.fail("\n".join(problems), pytrace=False)
+
+
+def test_query_strings_are_for_endpoints_in_the_table():
+    assert QUERY.keys() <= ACCESS.keys()
 
 
 def test_every_post_only_endpoint_is_in_the_post_table(app):
@@ -108,9 +159,10 @@ def problems_with(app, people, community, client_as, endpoint: str, method: str,
         client = client_as(role)
         for rule in app.url_map.iter_rules(endpoint):
             url = url_for_rule(rule, ctx)
-            response = client.open(url, method=method, data={})
-            actual.append(response.status_code)
-            problems += check(f"{method} {url} as {role}", role, response, expected)
+            with client.open(url, method=method, data={},
+                             query_string=QUERY.get(endpoint)) as response:  # closes downloads
+                actual.append(response.status_code)
+                problems += check(f"{method} {url} as {role}", role, response, expected)
     if problems:
         problems[:0] = [f"{endpoint} ({'/'.join(ROLES)})",
                         f"  expected {row}", f"  actual   {tuple(actual)}"]

@@ -193,6 +193,8 @@ class Membership(db.Model):
     join_request_id: Mapped[int | None] = mapped_column(
         ForeignKey("join_requests.id", ondelete="SET NULL")
     )
+    # Read-only in this community until then (a coordinator's mute, seed 000 §5.2).
+    muted_until: Mapped[datetime | None] = mapped_column(default=None)
 
     user: Mapped[User] = relationship()
     community: Mapped[Community] = relationship()
@@ -200,6 +202,9 @@ class Membership(db.Model):
     @property
     def is_active(self) -> bool:
         return self.left_at is None
+
+    def is_muted(self, now: datetime) -> bool:
+        return self.muted_until is not None and self.muted_until > now
 
     @property
     def roles(self) -> frozenset[str]:

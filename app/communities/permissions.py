@@ -3,7 +3,15 @@ from __future__ import annotations
 from typing import Any
 
 from app.communities.models import Community
-from app.permissions import has_role, is_admin, is_authenticated, is_member, predicate
+from app.mixins import utcnow
+from app.permissions import (
+    has_role,
+    is_admin,
+    is_authenticated,
+    is_member,
+    membership_in,
+    predicate,
+)
 
 
 @predicate
@@ -41,3 +49,12 @@ def can_moderate(user: Any, community: Community) -> bool:
 @predicate
 def can_edit_community(user: Any, community: Community | None = None) -> bool:
     return is_admin(user)
+
+
+@predicate
+def can_write(user: Any, community: Community) -> bool:
+    """Post, reply, chat, upload: a member who is not muted, or an administrator."""
+    if is_admin(user):
+        return True
+    membership = membership_in(user, community)
+    return membership is not None and not membership.is_muted(utcnow())

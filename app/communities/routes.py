@@ -9,7 +9,13 @@ from app import htmx
 from app.communities import services
 from app.communities.forms import DeclineForm, JoinForm
 from app.communities.models import Community, ConsentKind, JoinRequest
-from app.communities.permissions import can_admit, can_join, can_leave, can_view_members
+from app.communities.permissions import (
+    can_admit,
+    can_join,
+    can_leave,
+    can_view_inside,
+    can_view_members,
+)
 from app.errors import DomainError
 from app.extensions import db
 from app.forms import EmptyForm, apply_domain_error
@@ -42,9 +48,15 @@ def show():
         if current_user.is_authenticated and membership_in(current_user, community) is None
         else None
     )
+    announcements = []
+    if can_view_inside(current_user, community):
+        from app.forum.services import latest_announcements
+
+        announcements = latest_announcements(community)
     return render_template(
         "communities/show.html",
         community=community,
+        announcements=announcements,
         leaders=services.leaders_of(community),
         pending=pending,
         pending_count=services.pending_count(community) if can_admit(current_user, community)

@@ -165,6 +165,22 @@ def current_document(kind: str, community: Community | None = None) -> ConsentDo
     return document
 
 
+def ensure_can_write(user: User, community: Community) -> None:
+    """Members write; a muted member is read-only until the mute ends (000 §5.2)."""
+    if user.is_admin:
+        return
+    membership = active_membership(user, community)
+    if membership is None:
+        raise DomainError("Писать могут только участники сообщества.")
+    if membership.is_muted(utcnow()):
+        from app.i18n import datetime_filter
+
+        raise DomainError(
+            "Координатор ограничил вам возможность писать в этом сообществе до "
+            f"{datetime_filter(membership.muted_until)}."
+        )
+
+
 # --- consent documents -----------------------------------------------------------------
 
 

@@ -221,5 +221,63 @@ def seed() -> list[tuple[str, str, str]]:
             community, people["applicant"],
             "Прошу принять меня в сообщество: хочу делиться опытом и учиться у коллег.",
         )
+        _forum_and_chat(community, people)
     db.session.flush()
     return accounts
+
+
+def _forum_and_chat(community: Community, people: dict[str, User]) -> None:
+    """A few sections, topics, replies and chat messages, once per community."""
+    from app.chat import services as chat
+    from app.forum import services as forum
+    from app.forum.models import Section
+
+    if db.session.scalar(select(Section.id).where(Section.community_id == community.id)):
+        return
+    coordinator, chair, member = people["coordinator"], people["chair"], people["member"]
+    news = forum.create_section(
+        community, coordinator, title="Объявления",
+        description="Оперативная информация для участников сообщества",
+        is_announcements=True,
+    )
+    management = forum.create_section(
+        community, coordinator, title="Управление образовательной организацией",
+        description="Профессиональные вопросы руководителей", is_announcements=False,
+    )
+    lounge = forum.create_section(
+        community, coordinator, title="Неформальное общение",
+        description="Обмен впечатлениями, поздравления, вопросы коллегам",
+        is_announcements=False,
+    )
+    forum.create_topic(
+        news, chair, title="План работы на учебный год: обсуждение проекта",
+        body="Коллеги, проект плана работы сообщества на учебный год размещён для обсуждения. "
+        "Предложения принимаются до **15 сентября**.\n\nПросим учесть темы, которые вы "
+        "хотели бы вынести на заседания.",
+    )
+    topic = forum.create_topic(
+        management, member, title="Как организовать наставничество для молодых учителей?",
+        body="В этом году к нам пришли пять молодых специалистов. Поделитесь, пожалуйста, "
+        "опытом:\n\n1. как вы подбираете наставников;\n2. как часто проводите встречи;\n"
+        "3. как фиксируете результаты.",
+    )
+    forum.reply(
+        topic, coordinator,
+        f"@[{member.full_name}], у нас хорошо работают пары «наставник — молодой учитель» "
+        "на год с ежемесячной встречей и коротким отчётом в конце четверти.",
+    )
+    forum.reply(
+        topic, chair,
+        "> как фиксируете результаты\n\nВедём общий дневник наставничества: цели, "
+        "посещённые уроки, выводы. В конце года — открытый урок молодого учителя.",
+    )
+    forum.create_topic(
+        lounge, people["council1"], title="Поздравляем коллег с Днём учителя!",
+        body="Дорогие коллеги, с профессиональным праздником! Спасибо за ваш труд.",
+    )
+    for author, text in (
+        (member, "Добрый день! Кто будет на вебинаре по функциональной грамотности?"),
+        (people["member2"], "Я буду, ссылку прислали на почту."),
+        (coordinator, "Запись вебинара выложим в методический банк."),
+    ):
+        chat.send(community, author, text)

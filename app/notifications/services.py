@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 
 from app.auth.models import User
 from app.extensions import db
@@ -11,6 +11,7 @@ from app.notifications.models import Notification
 
 KINDS = {
     "admission": "Вступление и роли",
+    "announcement": "Объявления сообществ",
     "moderation": "Модерация моих материалов",
     "reply": "Ответы и упоминания",
     "event": "Мероприятия и лист ожидания",
@@ -25,6 +26,24 @@ def notify(user: User, kind: str, text: str, url: str = "") -> Notification:
     db.session.add(notification)
     db.session.flush()
     return notification
+
+
+def notify_many(user_ids: list[int], kind: str, text: str, url: str = "") -> int:
+    """The same notification to many people in one INSERT (announcements, watchers)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    if not user_ids:
+        return 0
+    now = utcnow()
+    db.session.execute(
+        insert(Notification),
+        [
+            {"user_id": uid, "kind": kind, "text": text[:2000], "url": url[:500],
+             "created_at": now}
+            for uid in dict.fromkeys(user_ids)
+        ],
+    )
+    return len(user_ids)
 
 
 def unread_count(user: User) -> int:

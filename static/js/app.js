@@ -26,23 +26,36 @@
   });
   document.addEventListener("htmx:sendError", function () { toast(messages[0]); });
 
-  // After a swap, keep keyboard focus in the swapped region instead of losing it to <body>
-  // (an outerHTML swap removes the focused button together with its row).
-  document.addEventListener("htmx:afterSwap", function (event) {
-    var target = event.detail.target;
-    if (target && !document.body.contains(target) && target.id) {
-      target = document.getElementById(target.id);
-    }
-    if (!target) { return; }
+  // Keep keyboard focus where the person was working. When a request that the focused element
+  // started swaps that element away (a button in a replaced row, a form reset after sending),
+  // focus goes back into the element with the same id: to a field marked invalid, to the
+  // field of the same name, or to its first control; failing that, to the element itself.
+  var FOCUSABLE = "textarea, select, button, a[href], input:not([type=hidden])";
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var active = document.activeElement;
+    var elt = event.detail.elt;
+    if (!active || active === document.body || !elt) { return; }
+    if (elt !== active && !elt.contains(active) && !(active.form && active.form === elt)) { return; }
+    var holder = active.closest("[id]");
+    event.detail.xhr.focusMemo = { id: holder ? holder.id : null, name: active.name || null };
+  });
+
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var memo = event.detail.xhr && event.detail.xhr.focusMemo;
+    if (!memo || !memo.id) { return; }
     var active = document.activeElement;
     if (active && active !== document.body && document.body.contains(active)) { return; }
-    var focusable = target.querySelector(
-      "[aria-invalid='true'], [autofocus], button, a[href], input, textarea, select");
-    if (!focusable) {
-      target.setAttribute("tabindex", "-1");
-      focusable = target;
+    var holder = document.getElementById(memo.id);
+    if (!holder) { return; }
+    var target = holder.querySelector("[aria-invalid='true']") ||
+      (memo.name && holder.querySelector("[name='" + memo.name + "']:not([type=hidden])")) ||
+      holder.querySelector(FOCUSABLE);
+    if (!target) {
+      holder.setAttribute("tabindex", "-1");
+      target = holder;
     }
-    focusable.focus();
+    target.focus();
   });
 
   // hx-confirm uses the browser's own dialog; plain forms with data-confirm get the same.

@@ -1,0 +1,47 @@
+"""Reportable, hideable user content: one registry that moderation works through, whatever
+the content type (forum posts, chat messages, and later materials and contest entries)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from app.extensions import db
+
+
+@dataclass(frozen=True)
+class ContentType:
+    kind: str  # "post", "chat_message", ...
+    model: type
+    label: str  # Russian, for the moderation queue and notifications: «сообщение на форуме»
+    url: Callable[[Any], str]  # where the item is seen in context
+    excerpt: Callable[[Any], str]  # its text, plain
+
+
+_REGISTRY: dict[str, ContentType] = {}
+
+
+def register(content_type: ContentType) -> ContentType:
+    _REGISTRY[content_type.kind] = content_type
+    return content_type
+
+
+def content_type(kind: str) -> ContentType | None:
+    return _REGISTRY.get(kind)
+
+
+def kind_of(item: Any) -> str:
+    for kind, ct in _REGISTRY.items():
+        if isinstance(item, ct.model):
+            return kind
+    raise LookupError(f"{type(item).__name__} is not registered content")
+
+
+def load(kind: str, item_id: int) -> Any | None:
+    ct = _REGISTRY.get(kind)
+    return db.session.get(ct.model, item_id) if ct else None
+
+
+def kinds() -> list[str]:
+    return list(_REGISTRY)
