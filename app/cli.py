@@ -54,6 +54,20 @@ def seed_demo(if_empty: bool) -> None:
         click.echo(f"  {role:<28} {email:<36} {password}")
 
 
+@click.command("moderation-reminders")
+@with_appcontext
+def moderation_reminders() -> None:
+    """Remind coordinators (after 24 h) and administrators (after 48 h) of waiting items.
+    Run it from cron every hour; running it twice reminds nobody twice."""
+    from app.moderation.services import send_reminders
+
+    with current_app.test_request_context("/"):
+        sent = send_reminders()
+        db.session.commit()
+    click.echo(f"Напоминаний отправлено: {sent}")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(moderation_reminders)

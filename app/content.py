@@ -17,6 +17,9 @@ class ContentType:
     label: str  # Russian, for the moderation queue and notifications: «сообщение на форуме»
     url: Callable[[Any], str]  # where the item is seen in context
     excerpt: Callable[[Any], str]  # its text, plain
+    # Called after moderation held, released, hid or restored the item (e.g. a topic follows
+    # its opening post).
+    on_change: Callable[[Any], None] | None = None
 
 
 _REGISTRY: dict[str, ContentType] = {}
@@ -41,6 +44,19 @@ def kind_of(item: Any) -> str:
 def load(kind: str, item_id: int) -> Any | None:
     ct = _REGISTRY.get(kind)
     return db.session.get(ct.model, item_id) if ct else None
+
+
+def load_many(kind: str, ids: list[int]) -> dict[int, Any]:
+    ct = _REGISTRY.get(kind)
+    if ct is None or not ids:
+        return {}
+    return {o.id: o for o in db.session.scalars(db.select(ct.model).where(ct.model.id.in_(ids)))}
+
+
+def changed(item: Any) -> None:
+    ct = _REGISTRY[kind_of(item)]
+    if ct.on_change is not None:
+        ct.on_change(item)
 
 
 def kinds() -> list[str]:

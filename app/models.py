@@ -18,7 +18,13 @@ from app.forum.models import (  # noqa: F401
     TopicRead,
     TopicWatch,
 )
-from app.moderation.models import Report  # noqa: F401
+from app.moderation.models import (  # noqa: F401
+    CommunityGround,
+    ModerationCase,
+    ModerationLog,
+    Report,
+    WatchedWordEntry,
+)
 from app.notifications.models import Notification  # noqa: F401
 from app.search import SearchDocument  # noqa: F401
 from app.uploads import StoredFile  # noqa: F401

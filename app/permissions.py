@@ -90,3 +90,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(_predicates)
     app.jinja_env.globals["is_admin"] = is_admin
     app.jinja_env.globals["membership_in"] = membership_in
+    from app.communities.permissions import write_refusal
+
+    app.jinja_env.globals["write_refusal"] = write_refusal

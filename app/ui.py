@@ -9,7 +9,6 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from app.communities import labels
-from app.moderation.grounds import ground_label
 
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 
@@ -19,6 +18,15 @@ def dom_id(obj: object, prefix: str = "") -> str:
     name = _CAMEL.sub("-", type(obj).__name__).lower()
     ident = obj.id
     return f"{prefix}{name}-{ident}"
+
+
+def ground_label(key: str) -> str:
+    """The Russian text of a moderation ground, the community's own grounds included."""
+    from flask import g
+
+    from app.moderation.services import label_of_ground
+
+    return label_of_ground(key, g.get("community"))
 
 
 def csrf_input() -> Markup:
@@ -40,6 +48,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["dom_id"] = dom_id
     app.jinja_env.globals["role_titles"] = labels.role_titles
     app.jinja_env.globals["ground_label"] = ground_label
+    from app import content
+
+    app.jinja_env.globals["content_type"] = content.content_type
     app.jinja_env.filters["filesize"] = filesize
     app.jinja_env.filters["kind_label"] = lambda v: labels.KIND_LABELS.get(v, v)
     app.jinja_env.filters["level_label"] = lambda v: labels.LEVEL_LABELS.get(v, v)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from flask import current_app
-from sqlalchemy import event
+from sqlalchemy import event, func, select
 from werkzeug.datastructures import FileStorage
 from werkzeug.routing import AnyConverter, Rule
 
@@ -22,6 +22,7 @@ from app.chat.models import ChatMessage
 from app.communities.models import Community, JoinRequest
 from app.extensions import db
 from app.forum.models import Post, PostAttachment, Section, Topic
+from app.moderation.models import CommunityGround, ModerationCase, WatchedWordEntry
 from app.notifications.models import Notification
 
 HX = {"HX-Request": "true"}
@@ -101,7 +102,14 @@ class UrlContext:
     forum.edit_post lets the member in and refuses everyone else (the coordinator and the
     administrator too), and forum.revisions lets in the author and the forum moderators but
     not the chair. The reported post is the council member's (a member in no column), so
-    every role that may complain about it is not its author."""
+    every role that may complain about it is not its author; the expert (a member in no
+    column either) has reported it, so it is in the moderation queue (`case`), but one
+    report is below the auto-hide threshold and the post stays visible to every member.
+
+    Moderation settings are the community's, added by its coordinator: a ground of its own
+    (`ground`) and a watched word (`word`); `platform_word` is the administrator's watched
+    word of the whole platform (community_id None), for the admin blueprint's routes. Both
+    words only flag, and no text of the context contains them."""
 
     community: Community
     join_request: JoinRequest  # pending, by an applicant, in `community`
@@ -113,9 +121,15 @@ class UrlContext:
     reported_post: Post  # the opening post of `topic`, by the council member (report's item_id)
     attachment: PostAttachment  # a PDF attached to `reported_post`
     chat_message: ChatMessage  # by the council member, so chat polling has something to return
+    case: ModerationCase  # open: the expert's report on `reported_post`
+    ground: CommunityGround  # an active ground of `community`, added by its coordinator
+    word: WatchedWordEntry  # a watched word of `community`, added by its coordinator
+    platform_word: WatchedWordEntry  # a watched word of the platform, added by the admin
 
 
-URL_ARGS: dict[str, Callable[[UrlContext], object]] = {
+# Values by argument name; an (endpoint, argument) key overrides the name for one endpoint,
+# where the same argument name means another kind of object.
+URL_ARGS: dict[str | tuple[str, str], Callable[[UrlContext], object]] = {
     "community_slug": lambda ctx: ctx.community.slug,
     "community_id": lambda ctx: ctx.community.id,
     "request_id": lambda ctx: ctx.join_request.id,
@@ -128,9 +142,20 @@ URL_ARGS: dict[str, Callable[[UrlContext], object]] = {
     "attachment_id": lambda ctx: ctx.attachment.id,
     "kind": lambda ctx: "post",  # moderation.report: a kind of app.content's registry
     "item_id": lambda ctx: ctx.reported_post.id,
-    # `action` (forum.pin, forum.close, forum.watch) is not here: each rule allows other
-    # values, so url_args_for takes the first one the rule declares (pin, close, watch).
+    "case_id": lambda ctx: ctx.case.id,
+    "ground_id": lambda ctx: ctx.ground.id,
+    "word_id": lambda ctx: ctx.word.id,  # moderation.remove_word: a word of the community
+    ("admin.remove_word", "word_id"): lambda ctx: ctx.platform_word.id,  # platform-wide
+    # `action` (forum.pin, forum.close, forum.watch, moderation.act) is not here: each rule
+    # allows other values, so url_args_for takes the first one the rule declares (pin, close,
+    # watch, approve).
 }
+
+
+def url_arg(endpoint: str, name: str) -> Callable[[UrlContext], object] | None:
+    """How URL_ARGS fills argument `name` of `endpoint`: its (endpoint, name) entry, else the
+    entry for the name; None if neither is there."""
+    return URL_ARGS.get((endpoint, name), URL_ARGS.get(name))
 
 
 def make_url_context(community: Community, people: dict, viewer: User | None) -> UrlContext:
@@ -138,6 +163,7 @@ def make_url_context(community: Community, people: dict, viewer: User | None) ->
     `people` is the `people` fixture of `community`."""
     from app.chat import services as chat
     from app.forum import services as forum
+    from app.moderation import services as moderation
     from app.notifications.services import notify
     from app.uploads import save_uploads
     from tests.factories import make_join_request, make_user
@@ -161,11 +187,24 @@ def make_url_context(community: Community, people: dict, viewer: User | None) ->
         attachment = PostAttachment(post_id=reported_post.id, file_id=stored.id)
         db.session.add(attachment)
         chat_message = chat.send(community, people["council"], "Сообщение в чате.")
+        moderation.report(reported_post, community, people["expert"], "spam", "")
+        case = db.session.scalar(select(ModerationCase).where(
+            ModerationCase.kind == "post", ModerationCase.object_id == reported_post.id))
+        # Each call adds another ground and words: the services refuse a repeated label or
+        # phrase, and the access table builds a context per role within one test.
+        n = db.session.scalar(select(func.count(CommunityGround.id))) + 1
+        ground = moderation.add_ground(community, people["coordinator"],
+                                       f"Правило для проверки доступа № {n}")
+        word = moderation.add_word(community, people["coordinator"],
+                                   f"проверочнословосообщества{n}", "flag")
+        platform_word = moderation.add_word(None, people["admin"],
+                                            f"проверочнословоплощадки{n}", "flag")
         db.session.commit()
     return UrlContext(community=community, join_request=join_request,
                       notification=notification, user=people["council"], section=section,
                       topic=topic, post=post, reported_post=reported_post,
-                      attachment=attachment, chat_message=chat_message)
+                      attachment=attachment, chat_message=chat_message, case=case,
+                      ground=ground, word=word, platform_word=platform_word)
 
 
 def any_choices(rule: Rule, name: str) -> list[str] | None:
@@ -182,7 +221,8 @@ def url_args_for(rule: Rule, ctx: UrlContext) -> dict[str, object]:
     """Values for every argument of `rule`; a test fails if one is not in URL_ARGS. An
     `<any(...)>` argument not in URL_ARGS takes the first value the rule allows."""
     choices = {name: any_choices(rule, name) for name in rule.arguments}
-    unknown = sorted(n for n in rule.arguments if n not in URL_ARGS and choices[n] is None)
+    fill = {name: url_arg(rule.endpoint, name) for name in rule.arguments}
+    unknown = sorted(n for n in rule.arguments if fill[n] is None and choices[n] is None)
     if unknown:
         pytest.fail(
             f"{rule.endpoint} ({rule.rule}) takes URL argument(s) {', '.join(unknown)} that "
@@ -191,11 +231,11 @@ def url_args_for(rule: Rule, ctx: UrlContext) -> dict[str, object]:
         )
     values: dict[str, object] = {}
     for name in rule.arguments:
-        allowed = choices[name]
-        if name not in URL_ARGS:
+        allowed, value_of = choices[name], fill[name]
+        if value_of is None:
             values[name] = allowed[0]  # type: ignore[index]
             continue
-        values[name] = URL_ARGS[name](ctx)
+        values[name] = value_of(ctx)
         if allowed is not None and values[name] not in allowed:
             pytest.fail(f"{rule.endpoint} ({rule.rule}): URL_ARGS gives {name}="
                         f"{values[name]!r}, the rule allows only {', '.join(allowed)}",

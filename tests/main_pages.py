@@ -33,6 +33,10 @@ def main_pages(community, people) -> list[tuple[str, str]]:
         moderation.report(answer, community, people["council"], "spam", "Реклама")
         chat.send(community, member, "Коллеги, **добрый день**!")
         chat.send(community, people["chair"], "Здравствуйте! https://example.org/plan")
+        # So that the moderation settings, the word lists and the log have rows to show.
+        moderation.add_ground(community, people["coordinator"], "реклама платных курсов")
+        moderation.add_word(community, people["coordinator"], "мошенн*", "hold")
+        moderation.add_word(None, people["admin"], "казино", "block")
     db.session.commit()
     forum_url = f"/c/{slug}/forum"
     return [
@@ -65,9 +69,16 @@ def main_pages(community, people) -> list[tuple[str, str]]:
         ("coordinator", f"{forum_url}/"),
         ("coordinator", f"{forum_url}/topics/{topic.id}"),
         ("coordinator", f"/c/{slug}/admissions"),
-        ("coordinator", f"/c/{slug}/moderation/"),
+        ("coordinator", f"/c/{slug}/moderation/"),  # with the reported answer and its actions
+        ("coordinator", f"/c/{slug}/moderation/settings"),
+        ("coordinator", f"/c/{slug}/moderation/words"),
+        ("coordinator", f"/c/{slug}/moderation/log"),
+        ("chair", f"/c/{slug}/moderation/log"),
+        ("coordinator", f"/c/{slug}/moderation/items/post/{answer.id}/remove"),
         ("admin", "/admin/"),
         ("admin", "/admin/communities/new"),
         ("admin", f"/admin/communities/{community.id}/edit"),
         ("admin", f"/admin/communities/{community.id}/roles"),
+        ("admin", "/admin/moderation"),
+        ("admin", "/admin/words"),
     ]

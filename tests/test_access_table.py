@@ -27,13 +27,21 @@ ROLES = ("anonymous", "outsider", "member", "other_coordinator", "coordinator", 
 # columns. forum.post and forum.first_unread redirect into the topic; so does forum.show_post
 # without htmx. moderation.rules is public. chat.messages is asked with QUERY below;
 # chat.send shares its URL, so a GET there is chat.messages without ?after: 400.
+#
+# Moderation (can_moderate): the queue, direct removal, settings and watched words are the
+# coordinator's and the administrator's, not the chair's; the moderation log
+# (can_view_moderation_log) is open to the chair too. The admin blueprint is the
+# administrator's alone (its before_request: anonymous to the login page, the rest 403).
 # fmt: off
 ACCESS: dict[str, tuple[int, int, int, int, int, int, int]] = {
     #                                anon outs memb other coor chair admin
     "admin.edit_community":          (302, 403, 403, 403, 403, 403, 200),
     "admin.index":                   (302, 403, 403, 403, 403, 403, 200),
+    "admin.moderation":              (302, 403, 403, 403, 403, 403, 200),
     "admin.new_community":           (302, 403, 403, 403, 403, 403, 200),
+    "admin.remove_word":             (405, 405, 405, 405, 405, 405, 405),
     "admin.roles":                   (302, 403, 403, 403, 403, 403, 200),
+    "admin.words":                   (302, 403, 403, 403, 403, 403, 200),
     "auth.change_password":          (302, 200, 200, 200, 200, 200, 200),
     "auth.edit_profile":             (302, 200, 200, 200, 200, 200, 200),
     "auth.login":                    (200, 302, 302, 302, 302, 302, 302),
@@ -76,9 +84,17 @@ ACCESS: dict[str, tuple[int, int, int, int, int, int, int]] = {
     "forum.topic":                   (302, 403, 200, 403, 200, 200, 200),
     "forum.watch":                   (405, 405, 405, 405, 405, 405, 405),
     "materials.index":               (302, 403, 200, 403, 200, 200, 200),
+    "moderation.act":                (405, 405, 405, 405, 405, 405, 405),
     "moderation.index":              (302, 403, 403, 403, 200, 403, 200),
+    "moderation.log":                (302, 403, 403, 403, 200, 200, 200),
+    "moderation.remove_item":        (302, 403, 403, 403, 200, 403, 200),
+    "moderation.remove_word":        (405, 405, 405, 405, 405, 405, 405),
     "moderation.report":             (302, 403, 200, 403, 200, 200, 200),
+    "moderation.restore_item":       (405, 405, 405, 405, 405, 405, 405),
+    "moderation.retire_ground":      (405, 405, 405, 405, 405, 405, 405),
     "moderation.rules":              (200, 200, 200, 200, 200, 200, 200),
+    "moderation.settings":           (302, 403, 403, 403, 200, 403, 200),
+    "moderation.words":              (302, 403, 403, 403, 200, 403, 200),
     "notifications.bell":            (302, 200, 200, 200, 200, 200, 200),
     "notifications.index":           (302, 200, 200, 200, 200, 200, 200),
     "notifications.mark_all_read":   (405, 405, 405, 405, 405, 405, 405),
@@ -89,9 +105,13 @@ ACCESS: dict[str, tuple[int, int, int, int, int, int, int]] = {
 # 403, or OK (allowed: any other status below 500 that is not 401/403/404/405 or a redirect
 # to login). The notification is the requester's own; the join request is pending. Pinning,
 # closing and moving sections: the forum moderators; every role gets a fresh topic and section.
+# Moderation actions (approve: the first action the rule allows; restoring a visible post;
+# retiring a ground; removing a watched word): the coordinator and the administrator, each on
+# fresh objects; the admin blueprint removes a platform word, the administrator alone.
 OK = "ok"
 POST_ACCESS: dict[str, tuple[int | str, ...]] = {
     #                                anon outs memb other coor chair admin
+    "admin.remove_word":             (302, 403, 403, 403, 403, 403, OK),
     "auth.logout":                   (OK,  OK,  OK,  OK,  OK,  OK,  OK),
     "chat.send":                     (302, 403, OK,  403, OK,  OK,  OK),
     "communities.admit":             (302, 403, 403, 403, OK,  403, OK),
@@ -102,6 +122,10 @@ POST_ACCESS: dict[str, tuple[int | str, ...]] = {
     "forum.pin":                     (302, 403, 403, 403, OK,  403, OK),
     "forum.preview":                 (302, 403, OK,  403, OK,  OK,  OK),
     "forum.watch":                   (302, 403, OK,  403, OK,  OK,  OK),
+    "moderation.act":                (302, 403, 403, 403, OK,  403, OK),
+    "moderation.remove_word":        (302, 403, 403, 403, OK,  403, OK),
+    "moderation.restore_item":       (302, 403, 403, 403, OK,  403, OK),
+    "moderation.retire_ground":      (302, 403, 403, 403, OK,  403, OK),
     "notifications.mark_all_read":   (302, OK,  OK,  OK,  OK,  OK,  OK),
     "notifications.mark_read":       (302, OK,  OK,  OK,  OK,  OK,  OK),
 }

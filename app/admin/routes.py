@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -105,3 +105,66 @@ def roles(community_id: int):
     return render_template(
         "admin/roles.html", community=community, form=form, holders=list(office_holders)
     ), status
+
+
+# --- moderation across the platform ------------------------------------------------------
+
+
+@bp.get("/moderation")
+def moderation():
+    """Every community's open moderation cases (administrators see all)."""
+    from app.moderation import services as moderation_services
+
+    cases = list(db.session.scalars(moderation_services.queue(None).limit(300)))
+    communities = {
+        c.id: c for c in db.session.scalars(
+            select(Community).where(Community.id.in_({c.community_id for c in cases}))
+        )
+    }
+    return render_template(
+        "admin/moderation.html", rows=moderation_services.queue_rows(cases),
+        communities=communities,
+    )
+
+
+@bp.route("/words", methods=["GET", "POST"])
+def words():
+    """Watched words of the whole platform."""
+    from app.moderation import services as moderation_services
+    from app.moderation.forms import WordForm
+
+    form = WordForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            moderation_services.add_word(None, current_user, form.phrase.data, form.action.data)
+        except DomainError as error:
+            apply_domain_error(form, error)
+            status = 422
+        else:
+            db.session.commit()
+            flash(_("Стоп-слово площадки добавлено."), "success")
+            return redirect(url_for(".words"), 303)
+    elif form.is_submitted():
+        status = 422
+    return render_template(
+        "admin/words.html", form=form, words=moderation_services.words_of(None),
+        actions=moderation_services.WORD_ACTIONS,
+    ), status
+
+
+@bp.post("/words/<int:word_id>/remove")
+def remove_word(word_id: int):
+    from app.forms import EmptyForm
+    from app.moderation import services as moderation_services
+    from app.moderation.models import WatchedWordEntry
+
+    entry = db.session.get(WatchedWordEntry, word_id)
+    if entry is None or entry.community_id is not None:
+        abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    moderation_services.remove_word(entry, current_user)
+    db.session.commit()
+    flash(_("Стоп-слово удалено."), "success")
+    return redirect(url_for(".words"), 303)

@@ -20,7 +20,7 @@ from flask_login import current_user, login_required
 from app import htmx
 from app.chat import services
 from app.chat.forms import ChatForm
-from app.communities.permissions import can_view_inside
+from app.communities.permissions import can_moderate, can_view_inside
 from app.errors import DomainError
 from app.extensions import db
 from app.forms import apply_domain_error
@@ -36,6 +36,11 @@ def members_only():
     require(can_view_inside(current_user, g.community))
 
 
+def _reader():
+    """Moderators see held messages too; others only their own."""
+    return None if can_moderate(current_user, g.community) else current_user
+
+
 def _int_arg(name: str) -> int | None:
     raw = request.args.get(name, "")
     return int(raw) if raw.isdigit() and len(raw) < 12 else None
@@ -43,7 +48,7 @@ def _int_arg(name: str) -> int | None:
 
 @bp.get("/")
 def index():
-    messages, has_older = services.latest(g.community)
+    messages, has_older = services.latest(g.community, _reader())
     return render_template(
         "chat/index.html", community=g.community, messages=messages, form=ChatForm(formdata=None),
         last_id=messages[-1].id if messages else 0, has_older=has_older,
@@ -55,14 +60,14 @@ def messages():
     """?after=<id>: new messages and a fresh poller (204 when there are none);
     ?before=<id>: older history for «Показать более ранние»."""
     if (first := _int_arg("before")) is not None:
-        older, has_older = services.before(g.community, first)
+        older, has_older = services.before(g.community, first, _reader())
         return render_template(
             "chat/_older.html", community=g.community, messages=older, has_older=has_older,
         )
     last = _int_arg("after")
     if last is None:
         abort(400)
-    new = services.after(g.community, last)
+    new = services.after(g.community, last, _reader())
     if not new:
         return Response(status=204)
     return render_template(

@@ -64,6 +64,10 @@ class Community(TimestampMixin, db.Model):
     report_due_day: Mapped[int] = mapped_column(default=15)
     # Kept current by services (join/leave), so lists never count rows per community.
     member_count: Mapped[int] = mapped_column(default=0)
+    # Moderation: distinct members' reports that hide an item until a coordinator decides;
+    # how many first posts of a new member wait for review (0: none).
+    auto_hide_threshold: Mapped[int] = mapped_column(default=3)
+    premoderate_first_posts: Mapped[int] = mapped_column(default=0)
 
     parent: Mapped[Community | None] = relationship(remote_side=[id])
 
@@ -195,6 +199,8 @@ class Membership(db.Model):
     )
     # Read-only in this community until then (a coordinator's mute, seed 000 §5.2).
     muted_until: Mapped[datetime | None] = mapped_column(default=None)
+    # Ended by a coordinator's exclusion rather than by leaving.
+    excluded: Mapped[bool] = mapped_column(default=False)
 
     user: Mapped[User] = relationship()
     community: Mapped[Community] = relationship()

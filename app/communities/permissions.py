@@ -58,3 +58,17 @@ def can_write(user: Any, community: Community) -> bool:
         return True
     membership = membership_in(user, community)
     return membership is not None and not membership.is_muted(utcnow())
+
+
+def write_refusal(user: Any, community: Community) -> str | None:
+    """Why the user may not write here (a mute, with its end), or None if they may."""
+    if not is_authenticated(user) or can_write(user, community):
+        return None
+    from app.communities.services import ensure_can_write
+    from app.errors import DomainError
+
+    try:
+        ensure_can_write(user, community)
+    except DomainError as error:
+        return error.message
+    return None

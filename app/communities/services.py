@@ -356,6 +356,16 @@ def request_to_join(
         raise DomainError("Вы уже участник этого сообщества.")
     if pending_request(user, community) is not None:
         raise DomainError("Ваша заявка уже отправлена и ждёт решения координатора.")
+    last = db.session.scalar(
+        select(Membership).where(Membership.user_id == user.id,
+                                 Membership.community_id == community.id)
+        .order_by(Membership.id.desc()).limit(1)
+    )
+    if last is not None and last.excluded:
+        raise DomainError(
+            "Вы были исключены из этого сообщества координатором. Вернуться можно только по "
+            "решению администратора площадки."
+        )
     charter = current_document(ConsentKind.CHARTER, community)
     pd = current_document(ConsentKind.PERSONAL_DATA)
     if charter.version != charter_version or pd.version != pd_version:

@@ -281,3 +281,26 @@ def _forum_and_chat(community: Community, people: dict[str, User]) -> None:
         (coordinator, "Запись вебинара выложим в методический банк."),
     ):
         chat.send(community, author, text)
+    _moderation(community, people, lounge)
+
+
+def _moderation(community: Community, people: dict[str, User], section) -> None:
+    """A complaint waiting in the queue and a watched word, so the coordinator has work."""
+    from app.forum import services as forum
+    from app.moderation import services as moderation
+
+    moderation.add_word(community, people["coordinator"], "казино", "block")
+    moderation.add_word(community, people["coordinator"], "реклама", "flag")
+    topic = forum.create_topic(
+        section, people["member2"], title="Курсы повышения квалификации за один день",
+        body="Предлагаю курсы с удостоверением за один день, недорого. Пишите в личку!",
+    )
+    first = topic_first_post(topic)
+    moderation.report(first, community, people["member"], "spam", "Похоже на рекламу")
+    moderation.report(first, community, people["council1"], "spam", "")
+
+
+def topic_first_post(topic):
+    from app.forum.models import Post
+
+    return db.session.scalar(select(Post).where(Post.topic_id == topic.id, Post.number == 1))

@@ -63,6 +63,10 @@ class Topic(TimestampMixin, db.Model):
     last_author_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), default=None
     )
+    # Mirror the opening post: a held opening post keeps the topic out of the lists (but for
+    # its author and the coordinators); a removed one hides it there too.
+    held_at: Mapped[datetime | None] = mapped_column(default=None)
+    hidden_at: Mapped[datetime | None] = mapped_column(default=None)
 
     section: Mapped[Section] = relationship()
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])

@@ -176,9 +176,18 @@ def _topic_rows_query(section: Section):
         .outerjoin(
             TopicRead, and_(TopicRead.topic_id == Topic.id, TopicRead.user_id == current_user.id)
         )
-        .where(Topic.section_id == section.id)
+        .where(Topic.section_id == section.id, *_visible_topics())
         .order_by(Topic.is_pinned.desc(), Topic.last_post_at.desc(), Topic.id.desc())
     )
+
+
+def _visible_topics() -> list:
+    """A topic whose opening post is removed or waits for review stays out of the lists,
+    but for the coordinators (and, while it waits, for its author)."""
+    if can_moderate_forum(current_user, g.community):
+        return []
+    return [Topic.hidden_at.is_(None),
+            Topic.held_at.is_(None) | (Topic.author_id == current_user.id)]
 
 
 @bp.get("/sections/<int:section_id>")

@@ -26,6 +26,7 @@ from app.forum.models import (
     TopicWatch,
 )
 from app.mixins import utcnow
+from app.moderation import services as moderation
 from app.notifications.services import notify, notify_many
 from app.permissions import has_role, is_admin
 from app.sanitize import markdown_to_text, render_markdown
@@ -159,8 +160,10 @@ def _render(body: str, mentioned: dict[str, User]) -> str:
     return render_markdown(MENTION.sub(link, body))
 
 
-def _add_post(topic: Topic, author: User, body: str, files: Sequence[FileStorage]) -> Post:
+def _add_post(topic: Topic, author: User, body: str, files: Sequence[FileStorage],
+              title_for_screening: str = "") -> Post:
     community = topic.section.community
+    screening = moderation.screen(community, author, title_for_screening, body)
     mentioned = _mentioned_users(community, body, author)
     now = utcnow()
     stored_files = save_uploads(list(files), author)  # refuses bad files before anything else
@@ -176,6 +179,7 @@ def _add_post(topic: Topic, author: User, body: str, files: Sequence[FileStorage
     )
     db.session.add(post)
     db.session.flush()
+    moderation.apply_screening(post, screening)
     for stored in stored_files:
         db.session.add(PostAttachment(post_id=post.id, file_id=stored.id))
     db.session.execute(
@@ -193,6 +197,8 @@ def _add_post(topic: Topic, author: User, body: str, files: Sequence[FileStorage
     )
     _watch(topic, author)
     url = url_for("forum.post", post_id=post.id, community_slug=community.slug)
+    if post.held_at is not None:  # nobody is told about a post that waits for review
+        mentioned = {}
     for user in mentioned.values():
         notify(user, "reply", f"{author.full_name} упомянул(а) вас в теме «{topic.title}».", url)
     watchers = db.session.scalars(
@@ -202,7 +208,7 @@ def _add_post(topic: Topic, author: User, body: str, files: Sequence[FileStorage
             TopicWatch.user_id.not_in([u.id for u in mentioned.values()] or [0]),
         )
     ).all()
-    if number > 1 and watchers:
+    if number > 1 and watchers and post.held_at is None:
         notify_many(
             watchers, "reply", f"Новый ответ в теме «{topic.title}»: {author.full_name}.", url
         )
@@ -230,9 +236,9 @@ def create_topic(
     db.session.execute(
         update(Section).where(Section.id == section.id).values(topic_count=Section.topic_count + 1)
     )
-    post = _add_post(topic, author, body, files)
+    post = _add_post(topic, author, body, files, title_for_screening=title)
     search.index_document("topic", topic.id, community.id, title, markdown_to_text(body))
-    if section.is_announcements:
+    if section.is_announcements and post.held_at is None:
         members = db.session.scalars(
             select(Membership.user_id).where(
                 Membership.community_id == community.id,
@@ -268,6 +274,7 @@ def edit_post(post: Post, editor: User, body: str) -> Post:
     body = _check_body(body)
     if body == post.body:
         return post
+    screening = moderation.screen(community, editor, body)
     db.session.add(
         PostRevision(
             post_id=post.id, body=post.body, body_html=post.body_html,
@@ -278,6 +285,8 @@ def edit_post(post: Post, editor: User, body: str) -> Post:
     post.body_html = _render(body, _mentioned_users(community, body, editor))
     post.edited_at = utcnow()
     post.edit_count += 1
+    if post.held_at is None:
+        moderation.apply_screening(post, screening)
     search.index_document(
         "post", post.id, post.community_id, post.topic.title, markdown_to_text(body)
     )
@@ -361,7 +370,8 @@ def latest_announcements(community: Community, limit: int = 3) -> list[Topic]:
         db.session.scalars(
             select(Topic)
             .join(Section, Section.id == Topic.section_id)
-            .where(Section.community_id == community.id, Section.is_announcements)
+            .where(Section.community_id == community.id, Section.is_announcements,
+                   Topic.held_at.is_(None), Topic.hidden_at.is_(None))
             .order_by(Topic.created_at.desc(), Topic.id.desc())
             .limit(limit)
         )

@@ -61,7 +61,9 @@
   // hx-confirm uses the browser's own dialog; plain forms with data-confirm get the same.
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    var text = form.getAttribute && form.getAttribute("data-confirm");
+    var button = event.submitter;
+    var text = (button && button.getAttribute("data-confirm")) ||
+      (form.getAttribute && form.getAttribute("data-confirm"));
     if (text && !window.confirm(text)) { event.preventDefault(); }
   });
 })();

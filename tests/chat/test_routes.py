@@ -79,7 +79,7 @@ def test_muted_member_cannot_write(client_as, people, community):
     assert "Координатор ограничил вам возможность писать" in text(response)
     assert db.session.scalar(select(func.count(ChatMessage.id))) == 0
     page = text(client.get(url(community, "/")))
-    assert "писать в нём сейчас не можете" in page
+    assert "Координатор ограничил вам возможность писать в этом сообществе до" in page
 
 
 @pytest.mark.parametrize("role", ["outsider", "other_coordinator"])

@@ -234,6 +234,9 @@ def test_muted_member_gets_a_clear_message(client_as, people, community, section
                            data={"title": "Тема", "body": "Текст"})
     assert response.status_code == 422
     assert count(Post) == 1 and count(Topic) == 1
+    page = text(client.get(url(community, f"/topics/{topic.id}")))
+    assert 'id="reply-form"' not in page
+    assert "Координатор ограничил вам возможность писать в этом сообществе до" in page
 
 
 def test_script_in_title_and_body_is_harmless(client_as, community, section):

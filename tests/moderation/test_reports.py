@@ -15,7 +15,7 @@ from tests.helpers import text
 
 
 @pytest.fixture
-def post(people, community):
+def chair_post(people, community):
     with current_app.test_request_context("/"):
         section = forum.create_section(community, people["coordinator"], title="Раздел",
                                        description="", is_announcements=False)
@@ -44,14 +44,14 @@ def test_rules_page_lists_the_grounds(client, community):
             assert label in page
 
 
-def test_report_a_post_is_idempotent(client_as, community, post):
+def test_report_a_post_is_idempotent(client_as, community, chair_post):
     client = client_as("member")
-    page = text(client.get(f"/c/{community.slug}/forum/topics/{post.topic_id}"))
-    assert f"/moderation/report/post/{post.id}" in page
-    form = text(client.get(f"/c/{community.slug}/moderation/report/post/{post.id}"))
+    page = text(client.get(f"/c/{community.slug}/forum/topics/{chair_post.topic_id}"))
+    assert f"/moderation/report/post/{chair_post.id}" in page
+    form = text(client.get(f"/c/{community.slug}/moderation/report/post/{chair_post.id}"))
     assert "Спорный текст" in form and "политическая пропаганда" in form
     for _ in range(2):
-        response = client.post(f"/c/{community.slug}/moderation/report/post/{post.id}",
+        response = client.post(f"/c/{community.slug}/moderation/report/post/{chair_post.id}",
                                data={"ground": "insult"})
         assert response.status_code == 303
     assert reports() == 1
@@ -75,18 +75,18 @@ def test_report_a_chat_message(client_as, community, chat_message):
     ({"ground": "other", "comment": " "}, "для основания «другое» нужен комментарий"),
     ({"ground": "spam", "comment": "я" * 1001}, "Не больше 1000 символов."),
 ])
-def test_bad_reports(client_as, community, post, data, message):
+def test_bad_reports(client_as, community, chair_post, data, message):
     response = client_as("member").post(
-        f"/c/{community.slug}/moderation/report/post/{post.id}", data=data
+        f"/c/{community.slug}/moderation/report/post/{chair_post.id}", data=data
     )
     assert response.status_code == 422
     assert message in text(response)
     assert reports() == 0
 
 
-def test_own_post_cannot_be_reported(client_as, community, post):
+def test_own_post_cannot_be_reported(client_as, community, chair_post):
     response = client_as("chair").post(
-        f"/c/{community.slug}/moderation/report/post/{post.id}", data={"ground": "spam"},
+        f"/c/{community.slug}/moderation/report/post/{chair_post.id}", data={"ground": "spam"},
         follow_redirects=True,
     )
     assert "Нельзя пожаловаться на собственное сообщение." in text(response)
@@ -99,9 +99,9 @@ def test_unknown_items_are_404(client_as, community, path):
     assert response.status_code == 404
 
 
-def test_outsiders_cannot_report(client_as, community, post):
+def test_outsiders_cannot_report(client_as, community, chair_post):
     response = client_as("outsider").post(
-        f"/c/{community.slug}/moderation/report/post/{post.id}", data={"ground": "spam"}
+        f"/c/{community.slug}/moderation/report/post/{chair_post.id}", data={"ground": "spam"}
     )
     assert response.status_code == 403
     assert reports() == 0
