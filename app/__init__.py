@@ -73,6 +73,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.communities import bp as communities_bp
     from app.events import bp as events_bp
     from app.forum import bp as forum_bp
+    from app.materials import bank_bp
     from app.materials import bp as materials_bp
     from app.moderation import bp as moderation_bp
     from app.notifications import bp as notifications_bp
@@ -83,6 +84,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(notifications_bp, url_prefix="/notifications")
     app.register_blueprint(forum_bp, url_prefix="/c/<community_slug>/forum")
     app.register_blueprint(materials_bp, url_prefix="/c/<community_slug>/materials")
+    app.register_blueprint(bank_bp, url_prefix="/bank")
     app.register_blueprint(events_bp, url_prefix="/c/<community_slug>/events")
     app.register_blueprint(moderation_bp, url_prefix="/c/<community_slug>/moderation")
     app.register_blueprint(chat_bp, url_prefix="/c/<community_slug>/chat")

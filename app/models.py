@@ -18,6 +18,16 @@ from app.forum.models import (  # noqa: F401
     TopicRead,
     TopicWatch,
 )
+from app.materials.models import (  # noqa: F401
+    ExpertReview,
+    Material,
+    MaterialAuthor,
+    MaterialFile,
+    MaterialFileVersion,
+    MaterialTopic,
+    ReviewCriterion,
+    ReviewScore,
+)
 from app.moderation.models import (  # noqa: F401
     CommunityGround,
     ModerationCase,

@@ -44,11 +44,13 @@ Bounded work, whatever the file:
 - TXT and RTF: at most RAW_MAX bytes are read; RTF also stops after TIME_BUDGET seconds
   (a file of millions of control words in skipped groups);
 - PDF: at most PDF_MAX_PAGES pages and TIME_BUDGET seconds, checked between pages; within
-  a page pypdf's own limits apply (decompressed stream sizes, which we lower to
-  PDF_STREAM_MAX, a parsing budget per content stream, a cap on form XObjects per page, page
-  tree size and depth), so a page cannot run unbounded either; pypdf's hostile-input fixes are
-  why the floor in pyproject.toml is recent. The time check cannot interrupt a page that is
-  being read: a caller that needs a hard wall-clock limit must run this in a worker process.
+  a page pypdf's own limits apply (decompressed stream sizes, lowered here to PDF_STREAM_MAX;
+  tokens per content stream, lowered to PDF_STREAM_TOKENS, which a real page stays far below
+  and which a hostile one reaches in about 3 s; form XObjects per page; page tree size and
+  depth), so a page cannot run unbounded either; pypdf's hostile-input fixes are why the
+  floor in pyproject.toml is recent. The time check cannot interrupt a page that is being
+  read, so a crafted file can overrun TIME_BUDGET by a few pages' worth: a caller that needs a
+  hard wall-clock limit must run this in a worker process.
 """
 
 from __future__ import annotations
@@ -66,11 +68,14 @@ from dataclasses import dataclass
 from typing import BinaryIO
 from xml.parsers import expat
 
+from pypdf import PasswordType, PdfReader, apply_configuration
+
 log = logging.getLogger(__name__)
 
 PDF_MAX_PAGES = 300
 TIME_BUDGET = 20.0  # seconds for one PDF (checked between pages) or RTF (every 10,000 tokens)
 PDF_STREAM_MAX = 20 * 1024 * 1024  # decompressed bytes of one PDF stream
+PDF_STREAM_TOKENS = 500_000  # operators and operands of one content stream (pypdf: 2,000,000)
 ZIP_MEMBER_MAX = 20 * 1024 * 1024  # declared uncompressed size of one zip member
 ZIP_TOTAL_MAX = 50 * 1024 * 1024  # decompressed bytes of all members read from one file
 RAW_MAX = 64 * 1024 * 1024  # bytes read from a TXT or RTF file (uploads are at most 50 MB)
@@ -153,8 +158,6 @@ def extract_text(
 
 
 def _pdf(path: str, content_type: str, out: _Text) -> None:
-    from pypdf import PasswordType, PdfReader, apply_configuration
-
     limits = {
         name: PDF_STREAM_MAX
         for name in (
@@ -167,11 +170,13 @@ def _pdf(path: str, content_type: str, out: _Text) -> None:
         )
     }
     # jbig2dec_binary=None: never start an external program for an image.
-    with apply_configuration(jbig2dec_binary=None, **limits):
+    with apply_configuration(
+        jbig2dec_binary=None, stream_parsing_work_maximum_count=PDF_STREAM_TOKENS, **limits
+    ):
+        deadline = time.monotonic() + TIME_BUDGET
         reader = PdfReader(path, strict=False)
         if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
             raise Unreadable("encrypted with a password")
-        deadline = time.monotonic() + TIME_BUDGET
         pages = reader.pages
         count = len(pages)
         if count > PDF_MAX_PAGES:
@@ -275,6 +280,10 @@ def _refuse_dtd(*args: object) -> None:
     raise Unreadable("XML with a DOCTYPE or entity declaration")
 
 
+def _clark(name: str) -> str:
+    return "{" + name if "}" in name else name
+
+
 def _parser(
     start: Callable[[str, dict[str, str]], None],
     end: Callable[[str], None],
@@ -285,8 +294,8 @@ def _parser(
     parser.StartDoctypeDeclHandler = _refuse_dtd
     parser.EntityDeclHandler = _refuse_dtd
     # Names come as "uri}local"; "{uri}local" is the usual (Clark) notation.
-    parser.StartElementHandler = lambda name, attrs: start("{" + name, attrs)
-    parser.EndElementHandler = lambda name: end("{" + name)
+    parser.StartElementHandler = lambda name, attrs: start(_clark(name), attrs)
+    parser.EndElementHandler = lambda name: end(_clark(name))
     if chars is not None:
         parser.CharacterDataHandler = chars
     return parser

@@ -52,6 +52,10 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.globals["content_type"] = content.content_type
     app.jinja_env.filters["filesize"] = filesize
+    from app.materials.labels import LEVEL_LABELS, TYPE_LABELS
+
+    app.jinja_env.filters["material_type"] = lambda v: TYPE_LABELS.get(v, v)
+    app.jinja_env.filters["material_level"] = lambda v: LEVEL_LABELS.get(v, v)
     app.jinja_env.filters["kind_label"] = lambda v: labels.KIND_LABELS.get(v, v)
     app.jinja_env.filters["level_label"] = lambda v: labels.LEVEL_LABELS.get(v, v)
     app.jinja_env.filters["policy_label"] = lambda v: labels.JOIN_POLICY_LABELS.get(v, v)

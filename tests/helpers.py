@@ -22,6 +22,7 @@ from app.chat.models import ChatMessage
 from app.communities.models import Community, JoinRequest
 from app.extensions import db
 from app.forum.models import Post, PostAttachment, Section, Topic
+from app.materials.models import ExpertReview, Material, MaterialFile, MaterialFileVersion
 from app.moderation.models import CommunityGround, ModerationCase, WatchedWordEntry
 from app.notifications.models import Notification
 
@@ -109,7 +110,14 @@ class UrlContext:
     Moderation settings are the community's, added by its coordinator: a ground of its own
     (`ground`) and a watched word (`word`); `platform_word` is the administrator's watched
     word of the whole platform (community_id None), for the admin blueprint's routes. Both
-    words only flag, and no text of the context contains them."""
+    words only flag, and no text of the context contains them.
+
+    The methodological bank's `material` is the council member's, published (the community
+    does not ask for approval), with one TXT file (`material_file`, its first version
+    `material_version`): every member may open and download it, but only its author and the
+    bank managers (coordinator, administrator) may edit it, so the chair may not. The
+    coordinator adds a review criterion (a new name per call) and entrusts the material to
+    the expert: `review` is the expert's, so no column may fill it in."""
 
     community: Community
     join_request: JoinRequest  # pending, by an applicant, in `community`
@@ -125,6 +133,10 @@ class UrlContext:
     ground: CommunityGround  # an active ground of `community`, added by its coordinator
     word: WatchedWordEntry  # a watched word of `community`, added by its coordinator
     platform_word: WatchedWordEntry  # a watched word of the platform, added by the admin
+    material: Material  # published, by the council member, in `community`
+    material_file: MaterialFile  # the TXT file of `material` (file_id)
+    material_version: MaterialFileVersion  # its first version (version_id)
+    review: ExpertReview  # the expert's assignment to `material`, not yet submitted
 
 
 # Values by argument name; an (endpoint, argument) key overrides the name for one endpoint,
@@ -146,9 +158,13 @@ URL_ARGS: dict[str | tuple[str, str], Callable[[UrlContext], object]] = {
     "ground_id": lambda ctx: ctx.ground.id,
     "word_id": lambda ctx: ctx.word.id,  # moderation.remove_word: a word of the community
     ("admin.remove_word", "word_id"): lambda ctx: ctx.platform_word.id,  # platform-wide
-    # `action` (forum.pin, forum.close, forum.watch, moderation.act) is not here: each rule
-    # allows other values, so url_args_for takes the first one the rule declares (pin, close,
-    # watch, approve).
+    "material_id": lambda ctx: ctx.material.id,
+    "file_id": lambda ctx: ctx.material_file.id,
+    "version_id": lambda ctx: ctx.material_version.id,
+    "review_id": lambda ctx: ctx.review.id,
+    # `action` (forum.pin, forum.close, forum.watch, moderation.act, materials.best) is not
+    # here: each rule allows other values, so url_args_for takes the first one the rule
+    # declares (pin, close, watch, approve, best).
 }
 
 
@@ -163,6 +179,8 @@ def make_url_context(community: Community, people: dict, viewer: User | None) ->
     `people` is the `people` fixture of `community`."""
     from app.chat import services as chat
     from app.forum import services as forum
+    from app.materials import reviews
+    from app.materials import services as materials
     from app.moderation import services as moderation
     from app.notifications.services import notify
     from app.uploads import save_uploads
@@ -199,12 +217,26 @@ def make_url_context(community: Community, people: dict, viewer: User | None) ->
                                    f"проверочнословосообщества{n}", "flag")
         platform_word = moderation.add_word(None, people["admin"],
                                             f"проверочнословоплощадки{n}", "flag")
+        txt = FileStorage(io.BytesIO("Текст".encode()), filename="Файл.txt",
+                          content_type="text/plain")
+        material = materials.create_material(
+            community, people["council"], title="Материал для проверки доступа",
+            description="", type="methodical", level="all", link_url="https://example.org/x",
+            files=[txt],
+        )
+        (material_file,) = material.files
+        material_version = material_file.current
+        reviews.add_criterion(community, people["coordinator"], f"Критерий № {n}", 5)
+        (review,) = reviews.assign_experts(material, people["coordinator"],
+                                           [people["expert"].id])
         db.session.commit()
     return UrlContext(community=community, join_request=join_request,
                       notification=notification, user=people["council"], section=section,
                       topic=topic, post=post, reported_post=reported_post,
                       attachment=attachment, chat_message=chat_message, case=case,
-                      ground=ground, word=word, platform_word=platform_word)
+                      ground=ground, word=word, platform_word=platform_word,
+                      material=material, material_file=material_file,
+                      material_version=material_version, review=review)
 
 
 def any_choices(rule: Rule, name: str) -> list[str] | None:

@@ -3,11 +3,15 @@ Nu HTML Checker. Each feature issue adds its pages here."""
 
 from __future__ import annotations
 
+import io
+
 from flask import current_app
+from werkzeug.datastructures import FileStorage
 
 from app.chat import services as chat
 from app.extensions import db
 from app.forum import services as forum
+from app.materials import services as materials
 from app.moderation import services as moderation
 from tests.factories import make_join_request, make_user
 
@@ -37,6 +41,15 @@ def main_pages(community, people) -> list[tuple[str, str]]:
         moderation.add_ground(community, people["coordinator"], "реклама платных курсов")
         moderation.add_word(community, people["coordinator"], "мошенн*", "hold")
         moderation.add_word(None, people["admin"], "казино", "block")
+        # The bank: the member's material with a file, so that the list, the material page
+        # and «Мои материалы» have a row to show.
+        material = materials.create_material(
+            community, member, title="Уроки литературы в 10 классе",
+            description="Конспекты по роману **«Отцы и дети»**.", type="lesson_plan",
+            level="secondary", topics="литература, ФГОС",
+            files=[FileStorage(io.BytesIO("Тема: «Отцы и дети».\n".encode()),
+                               filename="Конспект урока.txt", content_type="text/plain")],
+        )
     db.session.commit()
     forum_url = f"/c/{slug}/forum"
     return [
@@ -52,7 +65,12 @@ def main_pages(community, people) -> list[tuple[str, str]]:
         ("member", f"/c/{slug}/"),
         ("member", f"/c/{slug}/members"),
         ("member", f"/c/{slug}/forum/"),
-        ("member", f"/c/{slug}/materials/"),
+        ("member", f"/c/{slug}/materials/"),  # with the material
+        ("member", f"/c/{slug}/materials/?q=урок"),
+        ("member", f"/c/{slug}/materials/{material.id}"),  # with its file
+        ("member", f"/c/{slug}/materials/new"),
+        ("member", "/bank/"),
+        ("member", "/bank/mine"),
         ("member", f"/c/{slug}/events/"),
         ("member", f"/c/{slug}/leave"),
         ("member", f"/users/{member.id}"),
@@ -68,6 +86,8 @@ def main_pages(community, people) -> list[tuple[str, str]]:
         ("anonymous", f"/c/{slug}/moderation/rules"),
         ("coordinator", f"{forum_url}/"),
         ("coordinator", f"{forum_url}/topics/{topic.id}"),
+        ("coordinator", f"/c/{slug}/materials/{material.id}"),  # with the manager's actions
+        ("coordinator", f"/c/{slug}/materials/new"),  # with «on behalf of»
         ("coordinator", f"/c/{slug}/admissions"),
         ("coordinator", f"/c/{slug}/moderation/"),  # with the reported answer and its actions
         ("coordinator", f"/c/{slug}/moderation/settings"),

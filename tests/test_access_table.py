@@ -32,6 +32,13 @@ ROLES = ("anonymous", "outsider", "member", "other_coordinator", "coordinator", 
 # coordinator's and the administrator's, not the chair's; the moderation log
 # (can_view_moderation_log) is open to the chair too. The admin blueprint is the
 # administrator's alone (its before_request: anonymous to the login page, the rest 403).
+#
+# Methodological bank: members only (can_view_inside, so the administrator too). The material
+# is the council member's, published (tests/helpers.py), so every member may open and download
+# it; editing it and uploading a new version of its file are for its author and the bank
+# managers (coordinator, administrator), not the chair; so are the review criteria. The review
+# is the expert's (a member in no column), so materials.edit_review refuses every column.
+# bank.* spans the viewer's own communities: any logged-in user, even one in none.
 # fmt: off
 ACCESS: dict[str, tuple[int, int, int, int, int, int, int]] = {
     #                                anon outs memb other coor chair admin
@@ -48,6 +55,8 @@ ACCESS: dict[str, tuple[int, int, int, int, int, int, int]] = {
     "auth.logout":                   (405, 405, 405, 405, 405, 405, 405),
     "auth.profile":                  (302, 403, 200, 403, 200, 200, 200),
     "auth.register":                 (200, 302, 302, 302, 302, 302, 302),
+    "bank.all_materials":            (302, 200, 200, 200, 200, 200, 200),
+    "bank.mine":                     (302, 200, 200, 200, 200, 200, 200),
     "chat.index":                    (302, 403, 200, 403, 200, 200, 200),
     "chat.messages":                 (302, 403, 200, 403, 200, 200, 200),
     "chat.send":                     (302, 403, 400, 403, 400, 400, 400),
@@ -83,7 +92,17 @@ ACCESS: dict[str, tuple[int, int, int, int, int, int, int]] = {
     "forum.show_post":               (302, 403, 302, 403, 302, 302, 302),
     "forum.topic":                   (302, 403, 200, 403, 200, 200, 200),
     "forum.watch":                   (405, 405, 405, 405, 405, 405, 405),
+    "materials.assign":              (405, 405, 405, 405, 405, 405, 405),
+    "materials.best":                (405, 405, 405, 405, 405, 405, 405),
+    "materials.criteria":            (302, 403, 403, 403, 200, 403, 200),
+    "materials.download":            (302, 403, 200, 403, 200, 200, 200),
+    "materials.edit":                (302, 403, 403, 403, 200, 403, 200),
+    "materials.edit_review":         (302, 403, 403, 403, 403, 403, 403),
     "materials.index":               (302, 403, 200, 403, 200, 200, 200),
+    "materials.material":            (302, 403, 200, 403, 200, 200, 200),
+    "materials.new":                 (302, 403, 200, 403, 200, 200, 200),
+    "materials.new_version":         (302, 403, 403, 403, 200, 403, 200),
+    "materials.publish":             (405, 405, 405, 405, 405, 405, 405),
     "moderation.act":                (405, 405, 405, 405, 405, 405, 405),
     "moderation.index":              (302, 403, 403, 403, 200, 403, 200),
     "moderation.log":                (302, 403, 403, 403, 200, 200, 200),
@@ -108,6 +127,8 @@ ACCESS: dict[str, tuple[int, int, int, int, int, int, int]] = {
 # Moderation actions (approve: the first action the rule allows; restoring a visible post;
 # retiring a ground; removing a watched word): the coordinator and the administrator, each on
 # fresh objects; the admin blueprint removes a platform word, the administrator alone.
+# Publishing, marking a best practice (`best`, the first action the rule allows) and assigning
+# experts (none chosen: the form comes back with its error) are the bank managers'.
 OK = "ok"
 POST_ACCESS: dict[str, tuple[int | str, ...]] = {
     #                                anon outs memb other coor chair admin
@@ -122,6 +143,9 @@ POST_ACCESS: dict[str, tuple[int | str, ...]] = {
     "forum.pin":                     (302, 403, 403, 403, OK,  403, OK),
     "forum.preview":                 (302, 403, OK,  403, OK,  OK,  OK),
     "forum.watch":                   (302, 403, OK,  403, OK,  OK,  OK),
+    "materials.assign":              (302, 403, 403, 403, OK,  403, OK),
+    "materials.best":                (302, 403, 403, 403, OK,  403, OK),
+    "materials.publish":             (302, 403, 403, 403, OK,  403, OK),
     "moderation.act":                (302, 403, 403, 403, OK,  403, OK),
     "moderation.remove_word":        (302, 403, 403, 403, OK,  403, OK),
     "moderation.restore_item":       (302, 403, 403, 403, OK,  403, OK),

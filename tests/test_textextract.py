@@ -35,6 +35,13 @@ def write(tmp_path: Path, name: str, data: bytes) -> tuple[Path, str]:
     return path, content_type
 
 
+@pytest.fixture(autouse=True)
+def _logger_enabled(monkeypatch):
+    """migrations/env.py's fileConfig() disables the loggers that exist when a migration test
+    runs; these tests read this module's warnings."""
+    monkeypatch.setattr(logging.getLogger(LOGGER), "disabled", False)
+
+
 def warnings_of(caplog: pytest.LogCaptureFixture) -> list[str]:
     return [r.getMessage() for r in caplog.records if r.name == LOGGER and r.levelname == "WARNING"]
 
@@ -86,9 +93,10 @@ def handmade_pdf(pages: list[str]) -> bytes:
         b" /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> >>",
     ]
     for i, text in enumerate(pages):
+        contents = first_page + 2 * i + 1
         objects.append(
             b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842]"
-            b" /Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>" % (first_page + 2 * i + 1)
+            b" /Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>" % contents
         )
         codes = "".join(f"{code[c]:04X}" for c in text)
         objects.append(stream(f"BT /F1 12 Tf 72 760 Td <{codes}> Tj ET".encode("ascii")))
@@ -203,7 +211,7 @@ def odf(kind: str, body: str) -> bytes:
 def test_pdf_with_cyrillic_text_from_an_embedded_font(tmp_path):
     data = fpdf_pdf([
         "Методическая разработка урока литературы в 7 классе",
-        "Вторая страница:   ёлка,\tшкола №5 и «кавычки».",
+        "Вторая страница:   ёлка,  школа №5 и «кавычки».",
     ])
     path, content_type = write(tmp_path, "урок.pdf", data)
     assert content_type == "application/pdf"
@@ -232,6 +240,33 @@ def test_pdf_stops_when_the_time_budget_is_spent(tmp_path, monkeypatch, caplog):
     path, content_type = write(tmp_path, "a.pdf", handmade_pdf(["один", "два", "три"]))
     assert extract_text(path, content_type) == "один"  # the first page is always read
     assert any("time budget" in m for m in warnings_of(caplog))
+
+
+def test_pdf_page_that_fails_does_not_lose_the_others(tmp_path, monkeypatch, caplog):
+    from pypdf import PageObject
+
+    original = PageObject.extract_text
+
+    def flaky(self, *args, **kwargs):
+        text = original(self, *args, **kwargs)
+        if text == "два":
+            raise ValueError("broken page")
+        return text
+
+    monkeypatch.setattr(PageObject, "extract_text", flaky)
+    path, content_type = write(tmp_path, "a.pdf", handmade_pdf(["один", "два", "три"]))
+    assert extract_text(path, content_type) == "один три"
+    assert any("1 of 3 page(s)" in m for m in warnings_of(caplog))
+
+    path, content_type = write(tmp_path, "b.pdf", handmade_pdf(["два", "два"]))
+    assert extract_text(path, content_type) == ""
+
+
+def test_pdf_content_stream_token_limit_is_applied(tmp_path, monkeypatch, caplog):
+    monkeypatch.setattr(textextract, "PDF_STREAM_TOKENS", 3)  # the page has about ten
+    path, content_type = write(tmp_path, "a.pdf", handmade_pdf(["один"]))
+    assert extract_text(path, content_type) == ""
+    assert any("LimitReachedError" in m for m in warnings_of(caplog))
 
 
 def test_pdf_truncated_or_garbled_gives_empty_text_and_a_warning(tmp_path, caplog):
@@ -293,7 +328,7 @@ def test_docx_paragraphs_tables_text_boxes_and_footnotes(tmp_path):
         para(run("Мето"), "<w:r><w:rPr><w:b/></w:rPr><w:t>дика</w:t></w:r>", run(" преподавания"))
         + para("<w:r><w:t>Класс:</w:t><w:tab/><w:t>5А</w:t><w:br/><w:t>Учитель</w:t></w:r>")
         + para(
-            run("Ссылка:"),
+            run("Ссылка: "),
             '<w:r><w:instrText xml:space="preserve"> HYPERLINK "http://x" </w:instrText></w:r>',
             "<w:del><w:r><w:delText>удалённое</w:delText></w:r></w:del>",
             run("сайт"),
@@ -500,7 +535,7 @@ def test_rtf_font_charset_and_binary_data(tmp_path):
 def sample_files(tmp_path: Path) -> list[tuple[Path, str]]:
     words = " ".join(f"слово{i}" for i in range(400))
     return [
-        write(tmp_path, "s.pdf", handmade_pdf([words[:400], words[400:800]])),
+        write(tmp_path, "s.pdf", handmade_pdf([words[i : i + 500] for i in range(0, 1500, 500)])),
         write(tmp_path, "s.docx", docx(para(run(words)) + para(run(words)))),
         write(tmp_path, "s.odt", odf("text", f"<text:p>{words}</text:p>")),
         write(tmp_path, "s.txt", words.encode()),
@@ -519,8 +554,8 @@ def test_limit_keeps_a_prefix_of_the_text(tmp_path, limit):
 
 
 def test_default_limit_is_200000(tmp_path):
-    path, content_type = write(tmp_path, "big.txt", ("абв " * 60_000).encode())
-    assert len(extract_text(path, content_type)) == 200_000
+    path, content_type = write(tmp_path, "big.txt", ("абвгд " * 50_000).encode())
+    assert len(extract_text(path, content_type)) == 200_000  # the last one is a letter
 
 
 def test_zero_limit_unknown_type_and_missing_file(tmp_path, caplog):

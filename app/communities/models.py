@@ -68,6 +68,8 @@ class Community(TimestampMixin, db.Model):
     # how many first posts of a new member wait for review (0: none).
     auto_hide_threshold: Mapped[int] = mapped_column(default=3)
     premoderate_first_posts: Mapped[int] = mapped_column(default=0)
+    # The bank: a new material waits for the coordinator's approval before it is published.
+    materials_need_approval: Mapped[bool] = mapped_column(default=False)
 
     parent: Mapped[Community | None] = relationship(remote_side=[id])
 

@@ -48,15 +48,18 @@ def show():
         if current_user.is_authenticated and membership_in(current_user, community) is None
         else None
     )
-    announcements = []
+    announcements, best = [], []
     if can_view_inside(current_user, community):
         from app.forum.services import latest_announcements
+        from app.materials.services import best_practices
 
         announcements = latest_announcements(community)
+        best = best_practices(community)
     return render_template(
         "communities/show.html",
         community=community,
         announcements=announcements,
+        best_practices=best,
         leaders=services.leaders_of(community),
         pending=pending,
         pending_count=services.pending_count(community) if can_admit(current_user, community)

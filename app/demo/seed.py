@@ -282,6 +282,7 @@ def _forum_and_chat(community: Community, people: dict[str, User]) -> None:
     ):
         chat.send(community, author, text)
     _moderation(community, people, lounge)
+    _materials(community, people)
 
 
 def _moderation(community: Community, people: dict[str, User], section) -> None:
@@ -304,3 +305,60 @@ def topic_first_post(topic):
     from app.forum.models import Post
 
     return db.session.scalar(select(Post).where(Post.topic_id == topic.id, Post.number == 1))
+
+
+DEMO_MATERIALS = [
+    {
+        "title": "Методические рекомендации по формированию функциональной грамотности",
+        "type": "methodical", "level": "basic",
+        "topics": "функциональная грамотность, ФГОС",
+        "description": "Рекомендации для заместителей директоров: как спланировать работу "
+        "педагогического коллектива по формированию **функциональной грамотности**.",
+        "file": ("Рекомендации по функциональной грамотности.txt",
+                 "Методические рекомендации.\n\n1. Анализ результатов диагностики.\n"
+                 "2. План методической работы.\n3. Открытые уроки и их обсуждение.\n"),
+        "best": True,
+    },
+    {
+        "title": "Конспект урока литературы «Образ учителя в русской прозе»",
+        "type": "lesson_plan", "level": "secondary", "topics": "литература, уроки",
+        "description": "Конспект урока для 10 класса с вопросами для обсуждения.",
+        "file": ("Конспект урока литературы.txt",
+                 "Тема урока: образ учителя в русской прозе.\nЦели урока.\nХод урока.\n"),
+        "best": False,
+    },
+    {
+        "title": "Вебинар: наставничество в школе",
+        "type": "video", "level": "all", "topics": "наставничество",
+        "description": "Запись вебинара о программе наставничества молодых педагогов.",
+        "link": "https://example.org/webinar/nastavnichestvo",
+        "best": False,
+    },
+]
+
+
+def _materials(community: Community, people: dict[str, User]) -> None:
+    """A few materials in the bank, one marked as a best practice, once per community."""
+    import io
+
+    from werkzeug.datastructures import FileStorage
+
+    from app.materials import services as bank
+    from app.materials.models import Material
+
+    if db.session.scalar(select(Material.id).where(Material.community_id == community.id)):
+        return
+    authors = [people["chair"], people["member"], people["expert"]]
+    for spec, author in zip(DEMO_MATERIALS, authors, strict=True):
+        files = []
+        if "file" in spec:
+            name, text = spec["file"]
+            files.append(FileStorage(io.BytesIO(text.encode("utf-8")), filename=name))
+        material = bank.create_material(
+            community, author, title=spec["title"], description=spec["description"],
+            type=spec["type"], level=spec["level"], link_url=spec.get("link", ""),
+            topics=spec["topics"], files=files,
+            coauthor_ids=[people["member2"].id] if spec.get("best") else [],
+        )
+        if spec["best"]:
+            bank.set_best_practice(material, people["coordinator"], True)

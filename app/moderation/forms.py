@@ -1,7 +1,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import NumberRange, Optional
 
 from app.forms import Form, choices
@@ -54,6 +62,9 @@ class SettingsForm(Form):
         _l("Проверять первые сообщения новых участников (0 — не проверять)"),
         validators=[required_input(_l("Укажите число.")),
                     NumberRange(min=0, max=50, message=_l("От 0 до 50."))],
+    )
+    materials_need_approval = BooleanField(
+        _l("Публиковать новые материалы банка только после одобрения координатора")
     )
 
 

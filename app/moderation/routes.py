@@ -67,8 +67,9 @@ def _item_or_404(kind: str, item_id: int, *, for_moderator: bool = False):
         abort(404)
     if not for_moderator and (
         item.is_hidden or (item.held_at is not None and item.author_id != current_user.id)
+        or (not getattr(item, "is_published", True) and item.author_id != current_user.id)
     ):
-        abort(404)
+        abort(404)  # removed, held or not yet published: not there for others
     return item
 
 
@@ -251,6 +252,7 @@ def settings():
         if form.validate_on_submit():
             community.auto_hide_threshold = form.auto_hide_threshold.data
             community.premoderate_first_posts = form.premoderate_first_posts.data
+            community.materials_need_approval = form.materials_need_approval.data
             db.session.commit()
             flash(_("Настройки модерации сохранены."), "success")
             return redirect(url_for(".settings"), 303)

@@ -58,6 +58,16 @@
     target.focus();
   });
 
+  // Upload progress: a <progress class="upload-progress"> inside the form being sent.
+  document.addEventListener("htmx:xhr:progress", function (event) {
+    var elt = event.detail.elt;
+    var form = elt && (elt.tagName === "FORM" ? elt : elt.closest("form"));
+    var bar = form && form.querySelector("progress.upload-progress");
+    if (!bar || !event.detail.lengthComputable) { return; }
+    bar.hidden = false;
+    bar.value = Math.round(event.detail.loaded / event.detail.total * 100);
+  });
+
   // hx-confirm uses the browser's own dialog; plain forms with data-confirm get the same.
   document.addEventListener("submit", function (event) {
     var form = event.target;
