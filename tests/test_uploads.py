@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import io
 import struct
-import zipfile
 import zlib
 from pathlib import Path
 
@@ -22,17 +21,11 @@ from app.errors import DomainError
 from app.extensions import db
 from app.uploads import StoredFile
 from tests import factories
+from tests.files import DOCX, PDF, make_zip, ooxml
 from tests.helpers import HX
 
 # --- Real minimal file contents --------------------------------------------------------------
 
-PDF = (
-    b"%PDF-1.4\n"
-    b"1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
-    b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n"
-    b"xref\n0 3\n0000000000 65535 f \n0000000009 00000 n \n0000000058 00000 n \n"
-    b"trailer << /Size 3 /Root 1 0 R >>\nstartxref\n110\n%%EOF\n"
-)
 # The 512-byte Compound File header that .doc/.xls/.ppt all start with.
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(16) + b"\x3e\x00\x03\x00\xfe\xff\x09\x00"
 OLE2 = OLE2 + bytes(512 - len(OLE2))
@@ -64,23 +57,8 @@ def png() -> bytes:
     )
 
 
-def make_zip(entries: dict[str, bytes | str], first_stored: str | None = None) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        if first_stored:  # ODF: `mimetype` first and uncompressed
-            archive.writestr(first_stored, entries.pop(first_stored), zipfile.ZIP_STORED)
-        for name, data in entries.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
 
 
-def ooxml(main_part: str) -> bytes:
-    return make_zip({
-        "[Content_Types].xml": '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats'
-                               '.org/package/2006/content-types"/>',
-        "_rels/.rels": '<?xml version="1.0"?><Relationships/>',
-        main_part: '<?xml version="1.0"?><root/>',
-    })
 
 
 def odf(kind: str) -> bytes:
@@ -94,7 +72,6 @@ def odf(kind: str) -> bytes:
     )
 
 
-DOCX = ooxml("word/document.xml")
 XLSX = ooxml("xl/workbook.xml")
 PPTX = ooxml("ppt/presentation.xml")
 ODT = odf("text")
