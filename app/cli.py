@@ -68,6 +68,9 @@ def moderation_reminders() -> None:
 
 
 def init_app(app: Flask) -> None:
+    from app.scale import seed_scale
+
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
     app.cli.add_command(moderation_reminders)
+    app.cli.add_command(seed_scale)

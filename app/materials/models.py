@@ -43,6 +43,8 @@ class Material(TimestampMixin, HideableMixin, db.Model):
     __tablename__ = "materials"
     __table_args__ = (
         Index("ix_materials_list", "community_id", "status", "created_at"),
+        # The default «newest first» listing walks this index instead of sorting the bank.
+        Index("ix_materials_recent", "community_id", "created_at", "id"),
         Index("ix_materials_downloads", "community_id", "download_count"),
         Index("ix_materials_best", "community_id", "is_best_practice", "created_at"),
         Index("ix_materials_author", "author_id"),
