@@ -444,10 +444,6 @@ class Progress:
         self.echo(f"  {self.label}: {_n(self.done)} из {_n(self.total)} "
                   f"({elapsed:.1f} с, {_n(rate)} в секунду)")
 
-    @property
-    def elapsed(self) -> float:
-        return time.perf_counter() - self.started
-
 
 @dataclass
 class Member:

@@ -24,7 +24,6 @@ import re
 import sqlite3
 import sys
 import time
-import warnings
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -43,8 +42,6 @@ RESULTS_MD = BENCH / "results.md"
 DEFAULT_SQLITE = RESULTS_DIR / "materials.db"
 SLOW_MS = 200
 
-# The list pages' noload() warns on SQLAlchemy 2.1 (a known issue): once is enough.
-warnings.filterwarnings("once", message=r"The noload\(\) option is deprecated")
 
 
 def parse_args() -> argparse.Namespace:

@@ -25,10 +25,6 @@ from app.scale import SCALE_COMMUNITY_NAME, SCALE_COMMUNITY_SLUG
 from app.search import SearchDocument
 from tests.helpers import count_queries
 
-# The list pages' noload() warns on SQLAlchemy 2.1; tests/materials tracks it (an xfail).
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:The noload\\(\\) option is deprecated:sqlalchemy.exc.SADeprecationWarning")
-
 SMALL = ["--users", "30", "--materials", "200", "--posts", "120"]
 QUERIES = ["урок", "уроки", "методическое", "функциональная грамотность", "ФГОС", "класс",
            "наставничество", "опыт", "коллеги", "презента"]
