@@ -485,7 +485,10 @@ def _discard_rolled_back(session: Session, previous_transaction: SessionTransact
     if not pending:
         return
     if not previous_transaction.nested:
-        _discard(session, pending)
+        # The outermost transaction: nothing of it stays. A flush's own subtransaction (a
+        # failed INSERT inside a savepoint, say): the enclosing transaction decides.
+        if previous_transaction.parent is None:
+            _discard(session, pending)
         return
     kept = []
     for path, transaction in pending:

@@ -409,6 +409,19 @@ def test_savepoint_rollback_deletes_only_its_files(folder, uploader):
     assert row_count() == 1
 
 
+def test_a_failed_insert_inside_a_savepoint_keeps_the_outer_files(folder, uploader):
+    """A unique key refusing a row inside a savepoint (a double click caught with
+    begin_nested) rolls back the flush and the savepoint, not the files saved before."""
+    kept = uploads.save_upload(upload("Остаётся.pdf", PDF), uploader)
+    with pytest.raises(IntegrityError), db.session.begin_nested():
+        db.session.add(type(uploader)(email=uploader.email, password_hash="x",
+                                      full_name="Дубль"))
+    db.session.commit()
+
+    assert files_in(folder) == [uploads.stored_path(kept)]
+    assert row_count() == 1
+
+
 def test_released_savepoint_still_follows_the_outer_transaction(folder, uploader):
     with db.session.begin_nested():
         uploads.save_upload(upload("План.pdf", PDF), uploader)
