@@ -14,12 +14,16 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-# Front-end files are pinned in package.json/package-lock.json and copied into static/vendor.
+# Front-end files are pinned in package.json/package-lock.json and copied into static/vendor
+# (the DejaVu fonts: Cyrillic text in the PDF certificates).
 static/vendor/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	mkdir -p static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
 	cp node_modules/@picocss/pico/css/pico.classless.min.css static/vendor/pico.classless.min.css
+	mkdir -p static/vendor/fonts
+	cp node_modules/dejavu-fonts-ttf/ttf/DejaVuSans.ttf node_modules/dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf \
+	   node_modules/dejavu-fonts-ttf/LICENSE static/vendor/fonts/
 	touch $@
 
 run: setup

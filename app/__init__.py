@@ -72,6 +72,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.chat import bp as chat_bp
     from app.communities import bp as communities_bp
     from app.events import bp as events_bp
+    from app.events import calendar_bp, verify_bp
     from app.forum import bp as forum_bp
     from app.materials import bank_bp
     from app.materials import bp as materials_bp
@@ -86,6 +87,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(materials_bp, url_prefix="/c/<community_slug>/materials")
     app.register_blueprint(bank_bp, url_prefix="/bank")
     app.register_blueprint(events_bp, url_prefix="/c/<community_slug>/events")
+    app.register_blueprint(calendar_bp, url_prefix="/calendar")
+    app.register_blueprint(verify_bp, url_prefix="/certificates")
     app.register_blueprint(moderation_bp, url_prefix="/c/<community_slug>/moderation")
     app.register_blueprint(chat_bp, url_prefix="/c/<community_slug>/chat")
 

@@ -105,6 +105,7 @@ class Config:
     RATELIMIT_PASSWORD = "5 per minute; 20 per hour"
     RATELIMIT_JOIN = "10 per minute; 30 per hour"
     RATELIMIT_POSTING = "30 per minute; 300 per hour"
+    RATELIMIT_CERTIFICATE_CHECKS = "30 per minute; 300 per hour"
     RATELIMIT_REPORTS = "20 per hour"
     RATELIMIT_UPLOADS = "30 per hour"
 

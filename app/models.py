@@ -9,6 +9,18 @@ from app.communities.models import (  # noqa: F401
     JoinRequest,
     Membership,
 )
+from app.events.models import (  # noqa: F401
+    CalendarFeed,
+    Certificate,
+    ContestCriterion,
+    ContestEntry,
+    ContestEntryFile,
+    ContestJuror,
+    ContestScore,
+    Event,
+    EventOrganiser,
+    Registration,
+)
 from app.forum.models import (  # noqa: F401
     Post,
     PostAttachment,

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import current_app
+from flask import current_app, request
 
 from app.extensions import limiter
 
@@ -41,3 +41,11 @@ limit_join = limiter.limit(_setting("RATELIMIT_JOIN"), methods=_POST)
 limit_posting = limiter.shared_limit(_setting("RATELIMIT_POSTING"), scope="posting", methods=_POST)
 limit_reports = limiter.shared_limit(_setting("RATELIMIT_REPORTS"), scope="reports", methods=_POST)
 limit_uploads = limiter.shared_limit(_setting("RATELIMIT_UPLOADS"), scope="uploads", methods=_POST)
+
+# The one limited page: the public check of certificate codes (events/certificates.py), a GET
+# with ?code= that someone could repeat to guess codes. The form itself, without a code, is
+# free. RATELIMIT_CERTIFICATE_CHECKS in the config sets it.
+limit_certificate_checks = limiter.limit(
+    _setting("RATELIMIT_CERTIFICATE_CHECKS"),
+    exempt_when=lambda: not request.args.get("code"),
+)

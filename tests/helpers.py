@@ -8,6 +8,7 @@ import tempfile
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import cache
 from pathlib import Path
 
@@ -20,9 +21,19 @@ from werkzeug.routing import AnyConverter, Rule
 from app.auth.models import User
 from app.chat.models import ChatMessage
 from app.communities.models import Community, JoinRequest
+from app.events.models import (
+    CalendarFeed,
+    Certificate,
+    ContestCriterion,
+    ContestEntry,
+    ContestJuror,
+    Event,
+    Registration,
+)
 from app.extensions import db
 from app.forum.models import Post, PostAttachment, Section, Topic
 from app.materials.models import ExpertReview, Material, MaterialFile, MaterialFileVersion
+from app.mixins import utcnow
 from app.moderation.models import CommunityGround, ModerationCase, WatchedWordEntry
 from app.notifications.models import Notification
 
@@ -137,6 +148,23 @@ class UrlContext:
     material_file: MaterialFile  # the TXT file of `material` (file_id)
     material_version: MaterialFileVersion  # its first version (version_id)
     review: ExpertReview  # the expert's assignment to `material`, not yet submitted
+    # Events: a published seminar of `community` tomorrow, organised by its coordinator (so
+    # the chair and the administrator run it as event managers, plain members do not); the
+    # member is signed up (`registration`).
+    event: Event
+    registration: Registration
+    feed: CalendarFeed  # the member's calendar feeds (token): no login, the same for all
+    # The member's certificate of another seminar, past, whose attendance the coordinator
+    # marked (certificate_id; events.certificate takes its event_id).
+    certificate: Certificate
+    # Contests: a published contest of `community` organised by its coordinator, taking
+    # entries for a week (event_id of the contest routes), with a criterion (criterion_id),
+    # the expert on its jury (juror_id; so no column may score) and the council member's
+    # entry (entry_id) with a PDF (file_id of events.entry_file): only its author withdraws it.
+    contest: Event
+    contest_criterion: ContestCriterion
+    contest_juror: ContestJuror
+    entry: ContestEntry
 
 
 # Values by argument name; an (endpoint, argument) key overrides the name for one endpoint,
@@ -162,6 +190,20 @@ URL_ARGS: dict[str | tuple[str, str], Callable[[UrlContext], object]] = {
     "file_id": lambda ctx: ctx.material_file.id,
     "version_id": lambda ctx: ctx.material_version.id,
     "review_id": lambda ctx: ctx.review.id,
+    "event_id": lambda ctx: ctx.event.id,
+    "registration_id": lambda ctx: ctx.registration.id,
+    "token": lambda ctx: ctx.feed.token,  # calendar.*_feed
+    "certificate_id": lambda ctx: ctx.certificate.id,
+    ("events.certificate", "event_id"): lambda ctx: ctx.certificate.event_id,
+    **{(endpoint, "event_id"): lambda ctx: ctx.contest.id for endpoint in (
+        "events.new_entry", "events.entry", "events.withdraw_entry", "events.entry_file",
+        "events.criteria", "events.remove_criterion", "events.jury", "events.remove_juror",
+        "events.scoring", "events.score", "events.ranking", "events.set_place",
+        "events.publish_results")},
+    "entry_id": lambda ctx: ctx.entry.id,
+    "criterion_id": lambda ctx: ctx.contest_criterion.id,
+    "juror_id": lambda ctx: ctx.contest_juror.user_id,
+    ("events.entry_file", "file_id"): lambda ctx: ctx.entry.files[0].file_id,
     # `action` (forum.pin, forum.close, forum.watch, moderation.act, materials.best) is not
     # here: each rule allows other values, so url_args_for takes the first one the rule
     # declares (pin, close, watch, approve, best).
@@ -178,6 +220,9 @@ def make_url_context(community: Community, people: dict, viewer: User | None) ->
     """Real objects for every URL argument, as seen by `viewer` (None: anonymous).
     `people` is the `people` fixture of `community`."""
     from app.chat import services as chat
+    from app.events import certificates, contests
+    from app.events import services as events
+    from app.events.calendar_routes import feed_of
     from app.forum import services as forum
     from app.materials import reviews
     from app.materials import services as materials
@@ -229,6 +274,34 @@ def make_url_context(community: Community, people: dict, viewer: User | None) ->
         reviews.add_criterion(community, people["coordinator"], f"Критерий № {n}", 5)
         (review,) = reviews.assign_experts(material, people["coordinator"],
                                            [people["expert"].id])
+        event = events.create_event(community, people["coordinator"], events.EventFields(
+            title="Семинар для проверки доступа", type="seminar", format="offline",
+            place="Актовый зал", starts_at=utcnow() + timedelta(days=1),
+            ends_at=utcnow() + timedelta(days=1, hours=2), capacity=10))
+        events.publish(event, people["coordinator"])
+        registration = events.sign_up(event, community, people["member"])
+        feed = feed_of(people["member"])  # issued once, the same on later calls
+        past = events.create_event(community, people["coordinator"], events.EventFields(
+            title="Прошедший семинар", type="seminar", format="offline", place="Актовый зал",
+            starts_at=utcnow() - timedelta(days=2), ends_at=utcnow() - timedelta(days=1),
+            hours=4))
+        events.publish(past, people["coordinator"])
+        came = events.sign_up(past, community, people["member"], added_by=people["coordinator"])
+        events.mark_attendance(came, past, people["coordinator"], True)
+        certificate = certificates.issue(past, community, people["member"])
+        contest = events.create_event(community, people["coordinator"], events.EventFields(
+            title="Конкурс для проверки доступа", type="contest", format="online",
+            online_url="https://example.org/contest", starts_at=utcnow() - timedelta(days=1),
+            ends_at=utcnow() + timedelta(days=14), entries_deadline=utcnow() + timedelta(days=7)))
+        events.publish(contest, people["coordinator"])
+        contest_criterion = contests.add_criterion(contest, community, people["coordinator"],
+                                                   "Оригинальность", 10)
+        contest_juror = contests.appoint_juror(contest, community, people["coordinator"],
+                                               people["expert"].id)
+        entry_pdf = FileStorage(io.BytesIO(TINY_PDF), filename="работа.pdf",
+                                content_type="application/pdf")
+        entry = contests.submit_entry(contest, community, people["council"],
+                                      title="Работа для проверки доступа", files=[entry_pdf])
         db.session.commit()
     return UrlContext(community=community, join_request=join_request,
                       notification=notification, user=people["council"], section=section,
@@ -236,7 +309,10 @@ def make_url_context(community: Community, people: dict, viewer: User | None) ->
                       attachment=attachment, chat_message=chat_message, case=case,
                       ground=ground, word=word, platform_word=platform_word,
                       material=material, material_file=material_file,
-                      material_version=material_version, review=review)
+                      material_version=material_version, review=review, event=event,
+                      registration=registration, feed=feed, certificate=certificate,
+                      contest=contest, contest_criterion=contest_criterion,
+                      contest_juror=contest_juror, entry=entry)
 
 
 def any_choices(rule: Rule, name: str) -> list[str] | None:

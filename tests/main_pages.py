@@ -4,14 +4,18 @@ Nu HTML Checker. Each feature issue adds its pages here."""
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 from flask import current_app
 from werkzeug.datastructures import FileStorage
 
 from app.chat import services as chat
+from app.events import certificates, contests
+from app.events import services as events
 from app.extensions import db
 from app.forum import services as forum
 from app.materials import services as materials
+from app.mixins import utcnow
 from app.moderation import services as moderation
 from tests.factories import make_join_request, make_user
 
@@ -50,6 +54,41 @@ def main_pages(community, people) -> list[tuple[str, str]]:
             files=[FileStorage(io.BytesIO("Тема: «Отцы и дети».\n".encode()),
                                filename="Конспект урока.txt", content_type="text/plain")],
         )
+        # Events: one with a seat limit, the member signed up and the council member waiting;
+        # one that has taken place with the member's attendance marked.
+        seminar = events.create_event(community, people["coordinator"], events.EventFields(
+            title="Семинар «Функциональная грамотность»", type="seminar", format="mixed",
+            place="Актовый зал", online_url="https://example.org/room",
+            starts_at=utcnow() + timedelta(days=3),
+            ends_at=utcnow() + timedelta(days=3, hours=2), capacity=1, hours=3,
+            description="Программа: **задания PISA**."))
+        events.publish(seminar, people["coordinator"])
+        events.sign_up(seminar, community, member)
+        events.sign_up(seminar, community, people["council"])
+        past = events.create_event(community, people["coordinator"], events.EventFields(
+            title="Мастер-класс «Проекты»", type="master_class", format="offline",
+            place="Кабинет 204", starts_at=utcnow() - timedelta(days=3),
+            ends_at=utcnow() - timedelta(days=3, hours=-2), hours=2))
+        events.publish(past, people["coordinator"])
+        came = events.sign_up(past, community, member, added_by=people["coordinator"])
+        events.mark_attendance(came, past, people["coordinator"], True)
+        certificate = certificates.issue(past, community, member)
+        # A contest with a criterion, the expert on its jury, and the member's scored entry.
+        contest = events.create_event(community, people["coordinator"], events.EventFields(
+            title="Конкурс «Урок года»", type="contest", format="online",
+            online_url="https://example.org/contest", starts_at=utcnow() - timedelta(days=1),
+            ends_at=utcnow() + timedelta(days=14),
+            entries_deadline=utcnow() + timedelta(days=7)))
+        events.publish(contest, people["coordinator"])
+        criterion = contests.add_criterion(contest, community, people["coordinator"],
+                                           "Оригинальность", 10)
+        contests.appoint_juror(contest, community, people["coordinator"], people["expert"].id)
+        entry = contests.submit_entry(
+            contest, community, member, title="Урок-исследование",
+            description="Урок в **5 классе**.",
+            files=[FileStorage(io.BytesIO(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"),
+                               filename="Конспект.pdf", content_type="application/pdf")])
+        contests.score_entry(entry, contest, people["expert"], {criterion.id: 8})
     db.session.commit()
     forum_url = f"/c/{slug}/forum"
     return [
@@ -72,6 +111,35 @@ def main_pages(community, people) -> list[tuple[str, str]]:
         ("member", "/bank/"),
         ("member", "/bank/mine"),
         ("member", f"/c/{slug}/events/"),
+        ("member", f"/c/{slug}/events/?show=past"),
+        ("member", f"/c/{slug}/events/{seminar.id}"),  # signed up
+        ("council", f"/c/{slug}/events/{seminar.id}"),  # on the waiting list
+        ("member", f"/c/{slug}/events/{past.id}"),  # attended: the certificate
+        ("coordinator", f"/c/{slug}/events/{seminar.id}"),  # with the organiser's tools
+        ("coordinator", f"/c/{slug}/events/new"),
+        ("coordinator", f"/c/{slug}/events/{seminar.id}/edit"),
+        ("coordinator", f"/c/{slug}/events/{seminar.id}/participants"),
+        ("coordinator", f"/c/{slug}/events/{past.id}/participants"),
+        ("coordinator", f"/c/{slug}/events/{seminar.id}/message"),
+        ("coordinator", f"/c/{slug}/events/{seminar.id}/cancel"),
+        ("member", "/calendar/"),
+        ("member", f"/calendar/?month={utcnow() + timedelta(days=3):%Y-%m}"),  # the seminar
+        ("member", "/calendar/upcoming"),  # signed up
+        ("member", "/calendar/feeds"),
+        ("member", "/certificates/mine"),
+        ("member", f"/c/{slug}/events/{contest.id}"),
+        ("expert", f"/c/{slug}/events/{contest.id}"),
+        ("coordinator", f"/c/{slug}/events/{contest.id}"),
+        ("chair", f"/c/{slug}/events/{contest.id}/entries/new"),
+        ("member", f"/c/{slug}/events/{contest.id}/entries/{entry.id}"),
+        ("expert", f"/c/{slug}/events/{contest.id}/scoring"),
+        ("coordinator", f"/c/{slug}/events/{contest.id}/criteria"),
+        ("coordinator", f"/c/{slug}/events/{contest.id}/jury"),
+        ("coordinator", f"/c/{slug}/events/{contest.id}/ranking"),
+        ("anonymous", "/certificates/verify"),
+        ("anonymous", f"/certificates/verify?code={certificate.code}"),
+        ("coordinator", "/calendar/"),
+        ("outsider", "/calendar/"),  # in no community
         ("member", f"/c/{slug}/leave"),
         ("member", f"/users/{member.id}"),
         ("member", "/profile/edit"),

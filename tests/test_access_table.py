@@ -33,12 +33,34 @@ ROLES = ("anonymous", "outsider", "member", "other_coordinator", "coordinator", 
 # (can_view_moderation_log) is open to the chair too. The admin blueprint is the
 # administrator's alone (its before_request: anonymous to the login page, the rest 403).
 #
+# Events: members only (can_view_inside). The event (tests/helpers.py) is a published seminar
+# organised by the coordinator, so its organiser's pages (edit, cancel, participants, exports,
+# message) are the event managers' (coordinator, chair, administrator), not a plain
+# member's; events.new is the managers' too. The member is signed up.
+#
+# Calendar (calendar.*): any logged-in user, over their own communities (none for the
+# outsider: an empty calendar). The feeds need no login: the URL carries the member's token
+# (tests/helpers.py), so every column gets them; events.ics is the event page's rule.
+#
 # Methodological bank: members only (can_view_inside, so the administrator too). The material
 # is the council member's, published (tests/helpers.py), so every member may open and download
 # it; editing it and uploading a new version of its file are for its author and the bank
 # managers (coordinator, administrator), not the chair; so are the review criteria. The review
 # is the expert's (a member in no column), so materials.edit_review refuses every column.
 # bank.* spans the viewer's own communities: any logged-in user, even one in none.
+#
+# Certificates: the certificate (tests/helpers.py) is the member's, of a past seminar the
+# member attended; events.certificate is asked for that seminar, so only the member gets
+# the PDF (the others did not attend: 403), and certificates.download is its holder's
+# alone. certificates.verify (the public check) needs no login; certificates.mine lists
+# the viewer's own.
+#
+# Contests: the contest routes are asked for the contest of tests/helpers.py. Its entry is
+# the council member's, public, so every member opens it and downloads its file; submitting
+# is for members (not the administrator, who is in no community). Criteria, jury, ranking,
+# places and the results are the organisers' (can_organise: coordinator, chair, admin). The
+# jury is the expert (a member in no column), so scoring refuses every column; withdrawing
+# is the entry's author's alone.
 # fmt: off
 ACCESS: dict[str, tuple[int, int, int, int, int, int, int]] = {
     #                                anon outs memb other coor chair admin
@@ -57,6 +79,15 @@ ACCESS: dict[str, tuple[int, int, int, int, int, int, int]] = {
     "auth.register":                 (200, 302, 302, 302, 302, 302, 302),
     "bank.all_materials":            (302, 200, 200, 200, 200, 200, 200),
     "bank.mine":                     (302, 200, 200, 200, 200, 200, 200),
+    "certificates.download":         (302, 403, 200, 403, 403, 403, 403),
+    "certificates.mine":             (302, 200, 200, 200, 200, 200, 200),
+    "certificates.verify":           (200, 200, 200, 200, 200, 200, 200),
+    "calendar.community_feed":       (200, 200, 200, 200, 200, 200, 200),
+    "calendar.feeds":                (302, 200, 200, 200, 200, 200, 200),
+    "calendar.month":                (302, 200, 200, 200, 200, 200, 200),
+    "calendar.my_feed":              (200, 200, 200, 200, 200, 200, 200),
+    "calendar.reset_feeds":          (405, 405, 405, 405, 405, 405, 405),
+    "calendar.upcoming":             (302, 200, 200, 200, 200, 200, 200),
     "chat.index":                    (302, 403, 200, 403, 200, 200, 200),
     "chat.messages":                 (302, 403, 200, 403, 200, 200, 200),
     "chat.send":                     (302, 403, 400, 403, 400, 400, 400),
@@ -70,7 +101,36 @@ ACCESS: dict[str, tuple[int, int, int, int, int, int, int]] = {
     "communities.leave":             (302, 303, 200, 303, 200, 200, 303),
     "communities.members":           (302, 403, 200, 403, 200, 200, 200),
     "communities.show":              (200, 200, 200, 200, 200, 200, 200),
+    "events.add_participant":        (302, 403, 403, 403, 200, 200, 200),
+    "events.cancel":                 (302, 403, 403, 403, 200, 200, 200),
+    "events.cancel_signup":          (405, 405, 405, 405, 405, 405, 405),
+    "events.certificate":            (302, 403, 200, 403, 403, 403, 403),
+    "events.criteria":               (302, 403, 403, 403, 200, 200, 200),
+    "events.edit":                   (302, 403, 403, 403, 200, 200, 200),
+    "events.entry":                  (302, 403, 200, 403, 200, 200, 200),
+    "events.entry_file":             (302, 403, 200, 403, 200, 200, 200),
+    "events.event":                  (302, 403, 200, 403, 200, 200, 200),
+    "events.export":                 (302, 403, 403, 403, 200, 200, 200),
+    "events.finish":                 (405, 405, 405, 405, 405, 405, 405),
+    "events.ics":                    (302, 403, 200, 403, 200, 200, 200),
     "events.index":                  (302, 403, 200, 403, 200, 200, 200),
+    "events.jury":                   (302, 403, 403, 403, 200, 200, 200),
+    "events.mark_attendance":        (405, 405, 405, 405, 405, 405, 405),
+    "events.message":                (302, 403, 403, 403, 200, 200, 200),
+    "events.new":                    (302, 403, 403, 403, 200, 200, 200),
+    "events.new_entry":              (302, 403, 200, 403, 200, 200, 403),
+    "events.participants":           (302, 403, 403, 403, 200, 200, 200),
+    "events.publish":                (405, 405, 405, 405, 405, 405, 405),
+    "events.publish_results":        (405, 405, 405, 405, 405, 405, 405),
+    "events.ranking":                (302, 403, 403, 403, 200, 200, 200),
+    "events.remove_criterion":       (405, 405, 405, 405, 405, 405, 405),
+    "events.remove_juror":           (405, 405, 405, 405, 405, 405, 405),
+    "events.remove_participant":     (405, 405, 405, 405, 405, 405, 405),
+    "events.score":                  (405, 405, 405, 405, 405, 405, 405),
+    "events.scoring":                (302, 403, 403, 403, 403, 403, 403),
+    "events.set_place":              (405, 405, 405, 405, 405, 405, 405),
+    "events.sign_up":                (405, 405, 405, 405, 405, 405, 405),
+    "events.withdraw_entry":         (405, 405, 405, 405, 405, 405, 405),
     "forum.attachment":              (302, 403, 200, 403, 200, 200, 200),
     "forum.close":                   (405, 405, 405, 405, 405, 405, 405),
     "forum.edit_post":               (302, 403, 200, 403, 403, 403, 403),
@@ -129,15 +189,32 @@ ACCESS: dict[str, tuple[int, int, int, int, int, int, int]] = {
 # fresh objects; the admin blueprint removes a platform word, the administrator alone.
 # Publishing, marking a best practice (`best`, the first action the rule allows) and assigning
 # experts (none chosen: the form comes back with its error) are the bank managers'.
+# Contests: removing a criterion or a juror, setting a place (none chosen: refused with a
+# message) and publishing the results (before the deadline: refused with a message) are the
+# organisers'; scoring the jury's, withdrawing the author's (neither in a column).
 OK = "ok"
 POST_ACCESS: dict[str, tuple[int | str, ...]] = {
     #                                anon outs memb other coor chair admin
     "admin.remove_word":             (302, 403, 403, 403, 403, 403, OK),
     "auth.logout":                   (OK,  OK,  OK,  OK,  OK,  OK,  OK),
+    "calendar.reset_feeds":          (302, OK,  OK,  OK,  OK,  OK,  OK),
     "chat.send":                     (302, 403, OK,  403, OK,  OK,  OK),
     "communities.admit":             (302, 403, 403, 403, OK,  403, OK),
     "communities.cancel_request":    (302, OK,  OK,  OK,  OK,  OK,  OK),
     "communities.decline":           (302, 403, 403, 403, OK,  403, OK),
+    "events.add_participant":        (302, 403, 403, 403, OK,  OK,  OK),
+    "events.cancel_signup":          (302, 403, OK,  403, OK,  OK,  OK),
+    "events.finish":                 (302, 403, 403, 403, OK,  OK,  OK),
+    "events.mark_attendance":        (302, 403, 403, 403, OK,  OK,  OK),
+    "events.publish":                (302, 403, 403, 403, OK,  OK,  OK),
+    "events.publish_results":        (302, 403, 403, 403, OK,  OK,  OK),
+    "events.remove_criterion":       (302, 403, 403, 403, OK,  OK,  OK),
+    "events.remove_juror":           (302, 403, 403, 403, OK,  OK,  OK),
+    "events.remove_participant":     (302, 403, 403, 403, OK,  OK,  OK),
+    "events.score":                  (302, 403, 403, 403, 403, 403, 403),
+    "events.set_place":              (302, 403, 403, 403, OK,  OK,  OK),
+    "events.sign_up":                (302, 403, OK,  403, OK,  OK,  OK),
+    "events.withdraw_entry":         (302, 403, 403, 403, 403, 403, 403),
     "forum.close":                   (302, 403, 403, 403, OK,  403, OK),
     "forum.move_section":            (302, 403, 403, 403, OK,  403, OK),
     "forum.pin":                     (302, 403, 403, 403, OK,  403, OK),

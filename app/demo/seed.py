@@ -94,6 +94,14 @@ COMMUNITIES = [
 ]
 
 # (role key, position, full names per community index)
+# Members come from other schools than the leaders (so a contest jury has no conflict of
+# interest with them).
+OTHER_SCHOOLS = {
+    "member": "МБОУ «Гимназия № 3»",
+    "member2": "МАОУ «Лицей № 4»",
+    "applicant": "МБОУ «СОШ № 21»",
+}
+
 PEOPLE = {
     "coordinator": (
         "Координатор", "Методист",
@@ -197,7 +205,10 @@ def seed() -> list[tuple[str, str, str]]:
         people: dict[str, User] = {}
         for key, (label, position, names) in PEOPLE.items():
             email = f"{key}.{spec['short']}@demo.ru"
-            people[key] = _user(email, names[index], position, organisation, municipality)
+            school = OTHER_SCHOOLS.get(key)
+            people[key] = _user(email, names[index], position,
+                                f"{school} ({municipality})" if school else organisation,
+                                municipality)
             accounts.append((f"{label}: {spec['short']}", email, DEMO_PASSWORD))
 
         positions = {
@@ -283,6 +294,7 @@ def _forum_and_chat(community: Community, people: dict[str, User]) -> None:
         chat.send(community, author, text)
     _moderation(community, people, lounge)
     _materials(community, people)
+    _events(community, people)
 
 
 def _moderation(community: Community, people: dict[str, User], section) -> None:
@@ -362,3 +374,112 @@ def _materials(community: Community, people: dict[str, User]) -> None:
         )
         if spec["best"]:
             bank.set_best_practice(material, people["coordinator"], True)
+
+
+def _events(community: Community, people: dict[str, User]) -> None:
+    """Upcoming, full (with a waiting list), past (attendance marked, so a certificate is
+    ready), draft and cancelled events, and a contest, once per community."""
+    from datetime import timedelta
+
+    from app.events import services as events
+    from app.events.models import Event
+    from app.mixins import utcnow
+
+    if db.session.scalar(select(Event.id).where(Event.community_id == community.id)):
+        return
+    coordinator, chair = people["coordinator"], people["chair"]
+    day = utcnow().replace(hour=7, minute=0, second=0, microsecond=0)  # 10:00 in Moscow
+
+    def make(actor, publish=True, **fields):
+        event = events.create_event(community, actor, events.EventFields(**fields))
+        if publish:
+            events.publish(event, actor)
+        return event
+
+    seminar = make(
+        coordinator, title="Семинар «Функциональная грамотность на уроках»", type="seminar",
+        format="offline", place="Актовый зал, 2 этаж", starts_at=day + timedelta(days=5),
+        ends_at=day + timedelta(days=5, hours=3), capacity=3, hours=3,
+        description="Разбираем задания PISA и **банк заданий** ФИПИ.\n\n"
+                    "- открытый урок\n- мастерская\n- рефлексия",
+        organiser_ids=(coordinator.id, people["council1"].id),
+    )
+    for key in ("member", "member2", "council1", "council2"):
+        events.sign_up(seminar, community, people[key])  # the fourth waits
+    make(coordinator, title="Вебинар «Наставничество молодых педагогов»", type="webinar",
+         format="online", online_url="https://vk.com/video_demo_webinar",
+         starts_at=day + timedelta(days=12), ends_at=day + timedelta(days=12, hours=1, minutes=30),
+         hours=2, description="Как выстроить работу пары «наставник — молодой специалист».")
+    past = make(chair, title="Мастер-класс «Проектная деятельность в 5–9 классах»",
+                type="master_class", format="mixed", place="Кабинет 204",
+                online_url="https://vk.com/video_demo_masterclass",
+                starts_at=day - timedelta(days=14), ends_at=day - timedelta(days=14, hours=-4),
+                hours=4, description="Проекты от замысла до защиты.")
+    for key, came in (("member", True), ("member2", True), ("council2", False)):
+        registration = events.sign_up(past, community, people[key], added_by=chair)
+        events.mark_attendance(registration, past, chair, came)
+    events.finish_event(past, chair)
+    make(coordinator, publish=False, title="Круглый стол «Оценка качества образования»",
+         type="round_table", format="offline", place="Конференц-зал",
+         starts_at=day + timedelta(days=30), ends_at=day + timedelta(days=30, hours=2))
+    cancelled = make(coordinator, title="Конференция «Цифровая школа»", type="conference",
+                     format="offline", place="Большой зал", starts_at=day + timedelta(days=20),
+                     ends_at=day + timedelta(days=20, hours=6))
+    events.cancel_event(cancelled, community, coordinator,
+                        "Перенос на весну по решению Совета.")
+    _contests(community, people, day, make)
+
+
+def _contests(community: Community, people: dict[str, User], day, make) -> None:
+    """A contest taking entries (the expert has scored one) and a past one with published
+    results, so that the winner's diploma and the prize-winner's are ready to download."""
+    import io
+    from datetime import timedelta
+
+    from werkzeug.datastructures import FileStorage
+
+    from app.events import contests
+
+    coordinator, expert = people["coordinator"], people["expert"]
+    criteria = (("Актуальность и новизна", 10), ("Методическая ценность", 10),
+                ("Оформление", 5))
+
+    def entry(contest, key, title, now=None):
+        text = f"{title}\n\nЦель, задачи, ход урока, рефлексия.\n"
+        return contests.submit_entry(
+            contest, community, people[key], title=title, now=now,
+            description="Разработка урока с **заданиями на функциональную грамотность**.",
+            files=[FileStorage(io.BytesIO(text.encode("utf-8")), filename=f"{title}.txt")])
+
+    def prepare(contest):
+        made = [contests.add_criterion(contest, community, coordinator, name, top)
+                for name, top in criteria]
+        contests.appoint_juror(contest, community, coordinator, expert.id)
+        return made
+
+    open_contest = make(
+        coordinator, title="Конкурс методических разработок «Урок года»", type="contest",
+        format="online", online_url="https://vk.com/demo_urok_goda",
+        starts_at=day - timedelta(days=3), ends_at=day + timedelta(days=25),
+        entries_deadline=day + timedelta(days=10), hours=6,
+        description="Принимаются разработки уроков с заданиями на функциональную "
+                    "грамотность. Жюри — эксперты сообщества.")
+    made = prepare(open_contest)
+    first = entry(open_contest, "member", "Урок-исследование «Вода вокруг нас»")
+    entry(open_contest, "member2", "Бинарный урок математики и физики")
+    contests.score_entry(first, open_contest, expert, {c.id: c.max_score - 2 for c in made})
+
+    past = make(
+        coordinator, title="Конкурс проектов «Школа — территория роста»", type="contest",
+        format="offline", place="Дом учителя", starts_at=day - timedelta(days=45),
+        ends_at=day - timedelta(days=10), entries_deadline=day - timedelta(days=20), hours=8,
+        description="Итоги подведены, дипломы доступны победителям и призёрам.")
+    made = prepare(past)
+    when = day - timedelta(days=30)
+    winner = entry(past, "member", "Проект «Школьный технопарк»", now=when)
+    prize = entry(past, "member2", "Проект «Театр в школе»", now=when)
+    contests.score_entry(winner, past, expert, {c.id: c.max_score for c in made}, now=when)
+    contests.score_entry(prize, past, expert, {c.id: c.max_score - 3 for c in made}, now=when)
+    contests.set_place(winner, past, community, coordinator, "winner")
+    contests.set_place(prize, past, community, coordinator, "prize")
+    contests.publish_results(past, community, coordinator)
