@@ -20,6 +20,29 @@ class ContentType:
     # Called after moderation held, released, hid or restored the item (e.g. a topic follows
     # its opening post).
     on_change: Callable[[Any], None] | None = None
+    # The label's grammatical gender, for messages to the author: «Ваше сообщение удалено»,
+    # «Ваш материал удалён», «Ваша конкурсная работа удалена». "n", "m" or "f".
+    gender: str = "n"
+
+    def your(self) -> str:
+        """«Ваше сообщение на форуме», «Ваш материал…», «Ваша конкурсная работа»."""
+        return f"{_YOUR[self.gender]} {self.label}"
+
+    def past(self, neuter: str) -> str:
+        """A short participle agreeing with the label: past("удалено") → «удалён»."""
+        return _PARTICIPLES.get(neuter, {}).get(self.gender, neuter)
+
+
+_YOUR = {"n": "Ваше", "m": "Ваш", "f": "Ваша"}
+_PARTICIPLES = {
+    word: {"n": word, "m": masculine, "f": feminine}
+    for word, masculine, feminine in (
+        ("удалено", "удалён", "удалена"),
+        ("восстановлено", "восстановлен", "восстановлена"),
+        ("проверено", "проверен", "проверена"),
+        ("опубликовано", "опубликован", "опубликована"),
+    )
+}
 
 
 _REGISTRY: dict[str, ContentType] = {}

@@ -673,6 +673,7 @@ content.register(
         kind="entry",
         model=ContestEntry,
         label="конкурсная работа",
+        gender="f",
         url=_entry_content_url,
         excerpt=lambda e: f"«{e.title}» " + markdown_to_text(e.description, 250),
     )

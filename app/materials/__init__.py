@@ -27,6 +27,7 @@ content.register(
         kind="material",
         model=Material,
         label="материал методического банка",
+        gender="m",
         url=_material_url,
         excerpt=lambda m: f"«{m.title}» " + markdown_to_text(m.description, 250),
         on_change=_material_changed,

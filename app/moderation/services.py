@@ -417,8 +417,9 @@ def approve(case: ModerationCase, item: Any, moderator: User, comment: str = "")
     _log(community.id, moderator, "approve" if was_held else "dismiss", item=item,
          comment=comment)
     if was_held:
-        _tell_author(item, community, f"Ваше {content.content_type(case.kind).label} "
-                                      "проверено координатором и опубликовано.")
+        ct = content.content_type(case.kind)
+        _tell_author(item, community, f"{ct.your()} {ct.past('проверено')} координатором "
+                                      f"и {ct.past('опубликовано')}.")
     db.session.flush()
 
 
@@ -444,9 +445,10 @@ def remove(item: Any, moderator: User, ground: str, comment: str = "") -> None:
         _close(case)
     _log(community.id, moderator, "remove", item=item, ground=ground, comment=comment)
     label = label_of_ground(ground, community)
+    ct = content.content_type(kind)
     _tell_author(
         item, community,
-        f"Ваше {content.content_type(kind).label} удалено координатором. Основание: {label}."
+        f"{ct.your()} {ct.past('удалено')} координатором. Основание: {label}."
         + (f" Комментарий: {comment}" if comment else ""),
     )
     db.session.flush()
@@ -464,8 +466,8 @@ def restore(item: Any, moderator: User, comment: str = "") -> None:
     content.changed(item)
     kind = content.kind_of(item)
     _log(community.id, moderator, "restore", item=item, comment=(comment or "").strip())
-    _tell_author(item, community,
-                 f"Ваше {content.content_type(kind).label} восстановлено координатором.")
+    ct = content.content_type(kind)
+    _tell_author(item, community, f"{ct.your()} {ct.past('восстановлено')} координатором.")
     db.session.flush()
 
 

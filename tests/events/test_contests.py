@@ -698,7 +698,7 @@ def test_report_remove_and_restore_an_entry_with_the_log(client_as, people, comm
     assert contests.ranking(contest).rows == []
     told = db.session.scalar(select(Notification).where(
         Notification.user_id == people["member"].id, Notification.kind == "moderation"))
-    assert "удалено координатором" in told.text
+    assert "Ваша конкурсная работа удалена координатором" in told.text
 
     response = coordinator.post(f"/c/{community.slug}/moderation/items/entry/{entry.id}/restore")
     assert response.status_code == 303 and response.headers["Location"].endswith(entry_path)

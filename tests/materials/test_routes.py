@@ -754,7 +754,8 @@ def test_coordinator_removes_and_restores_a_material(client_as, people, communit
     assert response.status_code == 303
     removed = fresh(material)
     assert removed.hidden_at is not None and removed.hidden_reason == "spam"
-    assert any("удалено координатором" in n and "спам" in n for n in notes_for(people["member"]))
+    assert any("Ваш материал методического банка удалён координатором" in n and "спам" in n
+               for n in notes_for(people["member"]))
     # Gone for the members: the page, the file, the list, the search.
     assert member.get(page_path).status_code == 404
     assert status(member, path) == 404

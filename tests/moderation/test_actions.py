@@ -108,7 +108,7 @@ def test_remove_then_restore_inline(client_as, people, community, reply):
     assert "Ещё одна спорная реплика" not in member_page
     assert "Ещё одна спорная реплика" in text(coordinator.get(
         f"/c/{community.slug}/forum/topics/{reply.topic_id}"))
-    assert any("удалено координатором. Основание: оскорбление" in n
+    assert any("Ваше сообщение на форуме удалено координатором. Основание: оскорбление" in n
                for n in notes(people["member"]))
     # Restore.
     response = act(coordinator, community, case, "restore")
