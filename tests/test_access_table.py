@@ -36,7 +36,8 @@ ROLES = ("anonymous", "outsider", "member", "other_coordinator", "coordinator", 
 # Events: members only (can_view_inside). The event (tests/helpers.py) is a published seminar
 # organised by the coordinator, so its organiser's pages (edit, cancel, participants, exports,
 # message) are the event managers' (coordinator, chair, administrator), not a plain
-# member's; events.new is the managers' too. The member is signed up.
+# member's; events.new is the managers' too. The member is signed up. events.add_participant
+# posts to the participants page's URL, so a GET there is events.participants.
 #
 # Calendar (calendar.*): any logged-in user, over their own communities (none for the
 # outsider: an empty calendar). The feeds need no login: the URL carries the member's token
