@@ -112,6 +112,16 @@ def leaders_of(community: Community) -> list[Membership]:
     )
 
 
+def member_choices(community: Community) -> list[tuple[int, str]]:
+    """(id, full name) of the community's active members, by name: the pickers of forms
+    (co-authors, organisers, adding a participant)."""
+    return [tuple(r) for r in db.session.execute(
+        select(User.id, User.full_name).join(Membership, Membership.user_id == User.id)
+        .where(Membership.community_id == community.id, Membership.left_at.is_(None))
+        .order_by(User.full_name)
+    )]
+
+
 def members_query(community: Community):
     return (
         Membership.active()

@@ -21,8 +21,9 @@ from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from app import htmx, search
 from app.auth.models import User
-from app.communities.models import Community, Membership
+from app.communities.models import Community
 from app.communities.permissions import can_view_inside
+from app.communities.services import member_choices
 from app.errors import DomainError
 from app.extensions import db
 from app.forms import EmptyForm, apply_domain_error, choices
@@ -107,19 +108,11 @@ def _list(community_ids: list[int], form: FilterForm) -> Page:
     return Page(items=list(found[:PER_PAGE]), number=number, has_next=len(found) > PER_PAGE)
 
 
-def _members(community: Community) -> list[tuple[int, str]]:
-    return [tuple(r) for r in db.session.execute(
-        select(User.id, User.full_name).join(Membership, Membership.user_id == User.id)
-        .where(Membership.community_id == community.id, Membership.left_at.is_(None))
-        .order_by(User.full_name)
-    )]
-
-
 @bp.get("/")
 def index():
     form = FilterForm(request.args)
     form.author.choices = choices([("", _("Все авторы")),
-                                   *((str(i), n) for i, n in _members(g.community))])
+                                   *((str(i), n) for i, n in member_choices(g.community))])
     form.validate()
     page = _list([g.community.id], form)
     pending = []
@@ -195,7 +188,7 @@ def _saved(material: Material, message: str):
 @bp.route("/new", methods=["GET", "POST"])
 @limit_uploads
 def new():
-    form = MaterialForm(members=_members(g.community))
+    form = MaterialForm(members=member_choices(g.community))
     if form.validate_on_submit():
         on_behalf = db.session.get(User, form.on_behalf_of.data) if form.on_behalf_of.data \
             else None
@@ -221,7 +214,7 @@ def new():
 def edit(material_id: int):
     material = _material_or_404(material_id)
     require(services.can_edit(current_user, material, g.community))
-    form = MaterialForm(obj=material, members=_members(g.community))
+    form = MaterialForm(obj=material, members=member_choices(g.community))
     if not form.is_submitted():
         form.topics.data = ", ".join(t.label for t in material.topics)
         form.coauthor_ids.data = [c.user_id for c in material.coauthors]
