@@ -92,6 +92,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(moderation_bp, url_prefix="/c/<community_slug>/moderation")
     app.register_blueprint(chat_bp, url_prefix="/c/<community_slug>/chat")
 
+    from app.governance import register_blueprints as register_governance
+
+    register_governance(app)
+
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:

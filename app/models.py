@@ -50,3 +50,4 @@ from app.moderation.models import (  # noqa: F401
 from app.notifications.models import Notification  # noqa: F401
 from app.search import SearchDocument  # noqa: F401
 from app.uploads import StoredFile  # noqa: F401
+from app.governance import models as governance  # noqa: F401,E402
