@@ -23,6 +23,9 @@ class ContentType:
     # The label's grammatical gender, for messages to the author: «Ваше сообщение удалено»,
     # «Ваш материал удалён», «Ваша конкурсная работа удалена». "n", "m" or "f".
     gender: str = "n"
+    # Whether a person who may see the community's content sees this item (a post in a
+    # working group's section: the group only); None: every member does.
+    visible_to: Callable[[Any, Any], bool] | None = None
 
     def your(self) -> str:
         """«Ваше сообщение на форуме», «Ваш материал…», «Ваша конкурсная работа»."""

@@ -30,6 +30,7 @@ from app.forum.models import (  # noqa: F401
     TopicRead,
     TopicWatch,
 )
+from app.governance import models as governance  # noqa: F401,E402
 from app.materials.models import (  # noqa: F401
     ExpertReview,
     Material,
@@ -50,4 +51,3 @@ from app.moderation.models import (  # noqa: F401
 from app.notifications.models import Notification  # noqa: F401
 from app.search import SearchDocument  # noqa: F401
 from app.uploads import StoredFile  # noqa: F401
-from app.governance import models as governance  # noqa: F401,E402

@@ -815,7 +815,8 @@ class ScaleSeeder:
         sections: dict[int, list[int]] = {t.id: [] for t in targets}
         for section_id, community_id in db.session.execute(
                 select(Section.id, Section.community_id).where(
-                    Section.community_id.in_(sections), Section.is_announcements.is_(False))):
+                    Section.community_id.in_(sections), Section.is_announcements.is_(False),
+                    Section.group_id.is_(None))):
             sections[community_id].append(section_id)
         for community_id, ids in sections.items():
             if not ids:

@@ -342,9 +342,12 @@ def _postgres_select(terms: list[str]) -> Select:
 
 
 def search(query: str, *, community_ids: list[int] | None = None,
-           kinds: list[str] | None = None, limit: int = 20, offset: int = 0) -> list[SearchHit]:
+           kinds: list[str] | None = None, limit: int = 20, offset: int = 0,
+           exclude: Select | None = None) -> list[SearchHit]:
     """Documents holding every word of `query` (the last may be a word's beginning), best
-    first, in `community_ids` and of `kinds` (None: any). One query; none for an empty one."""
+    first, in `community_ids` and of `kinds` (None: any), but for the object ids `exclude`
+    selects (what the reader may not see, e.g. the posts of other working groups' sections;
+    give it with a single kind). One query; none for an empty one."""
     found = query_words(query)
     if not found or community_ids == [] or kinds == [] or limit <= 0:
         return []
@@ -353,6 +356,8 @@ def search(query: str, *, community_ids: list[int] | None = None,
         stmt = stmt.where(SearchDocument.community_id.in_(community_ids))
     if kinds is not None:
         stmt = stmt.where(SearchDocument.kind.in_(kinds))
+    if exclude is not None:
+        stmt = stmt.where(SearchDocument.object_id.not_in(exclude))
     rows = db.session.execute(stmt.limit(limit).offset(max(offset, 0)))
     return [SearchHit(kind=r.kind, object_id=r.object_id, community_id=r.community_id,
                       title=r.title, rank=float(r.score)) for r in rows]

@@ -32,6 +32,19 @@ from app.events.models import (
 )
 from app.extensions import db
 from app.forum.models import Post, PostAttachment, Section, Topic
+from app.governance.consultations.models import Consultation
+from app.governance.elections.models import Election
+from app.governance.groups.models import WorkingGroup
+from app.governance.meetings.models import (
+    AgendaItem,
+    Decision,
+    Minutes,
+    MinutesQuestion,
+    MinutesRecommendation,
+)
+from app.governance.mentoring.models import MentoringPair
+from app.governance.plans.models import Plan, PlanItem
+from app.governance.reports.models import AnnualReport
 from app.materials.models import ExpertReview, Material, MaterialFile, MaterialFileVersion
 from app.mixins import utcnow
 from app.moderation.models import CommunityGround, ModerationCase, WatchedWordEntry
@@ -165,6 +178,52 @@ class UrlContext:
     contest_criterion: ContestCriterion
     contest_juror: ContestJuror
     entry: ContestEntry
+    # A working group of `community`, created by its coordinator, ending in a month: the
+    # member (its leader) and the council member (`user`, so groups.remove_member takes the
+    # council member out) are in it; its forum section is seen by them and the forum
+    # moderators (coordinator, administrator), not by the chair.
+    group: WorkingGroup | None = None
+    # Consultations: the member's question, assigned by the coordinator to the expert (a
+    # member in no column), so only the member (the asker) may write in its private exchange;
+    # the coordinator, the chair and the administrator see the question, not the exchange.
+    consultation: Consultation | None = None
+    # Mentoring: the council member mentors the member (a current pair, made by the
+    # coordinator); reused by later contexts of the same test.
+    mentoring_pair: MentoringPair | None = None
+    # Work plan: the current academic year's plan of `community`, drafted by its coordinator
+    # with one item (`plan_item`, the member responsible) and sent for approval, so drafters
+    # (coordinator, chair, administrator) find its content frozen and the chair (on the
+    # council) may vote; the council member, in no column, has not voted. Reused by later
+    # contexts of the same test (one plan a year).
+    plan: Plan | None = None
+    plan_item: PlanItem | None = None
+    # Annual reports: the current academic year's draft (`report`, started by the chair,
+    # sections written), so only its editors (coordinator, chair, administrator) open it; and
+    # last year's, submitted by the chair (`submitted_report`), which every member reads and
+    # the administrator alone returns to draft (reports.return_to_draft). Reused by later
+    # contexts of the same test (one report a year).
+    report: AnnualReport | None = None
+    submitted_report: AnnualReport | None = None
+    # Meetings (each context makes its own, organised by the coordinator, so the chair and
+    # the administrator edit them as event managers): `meeting` took place two days ago,
+    # the member, the chair and the council member came; its `minutes` are a draft (editors
+    # only) with one question (`question`, 3 votes «за») and one recommendation. An earlier
+    # meeting's minutes are signed: their decision (`decision`) is the member's to carry
+    # out, so the member, the coordinator, the chair and the administrator update it.
+    # `next_meeting` is in five days, with one agenda item (`agenda_item`).
+    meeting: Event | None = None
+    minutes: Minutes | None = None
+    question: MinutesQuestion | None = None
+    recommendation: MinutesRecommendation | None = None
+    decision: Decision | None = None
+    next_meeting: Event | None = None
+    agenda_item: AgendaItem | None = None
+    # Elections: the community's open election (the chair and the council member are its
+    # candidates and its roll, so the chair may vote and the member, the coordinator and the
+    # administrator may not); made once and reused by later contexts (one election runs at a
+    # time). `draft_election` is a new draft of the coordinator's (elections.edit, .publish).
+    election: Election | None = None
+    draft_election: Election | None = None
 
 
 # Values by argument name; an (endpoint, argument) key overrides the name for one endpoint,
@@ -201,6 +260,31 @@ URL_ARGS: dict[str | tuple[str, str], Callable[[UrlContext], object]] = {
         "events.scoring", "events.score", "events.ranking", "events.set_place",
         "events.publish_results")},
     "entry_id": lambda ctx: ctx.entry.id,
+    "group_id": lambda ctx: ctx.group.id,  # groups.*
+    "consultation_id": lambda ctx: ctx.consultation.id,  # consultations.*
+    "pair_id": lambda ctx: ctx.mentoring_pair.id,  # mentoring.*
+    "plan_id": lambda ctx: ctx.plan.id,  # plans.*
+    ("plans.draft_next", "year"): lambda ctx: ctx.plan.year,
+    **{(endpoint, "year"): lambda ctx: ctx.report.year for endpoint in (
+        "reports.start", "reports.report", "reports.submit", "reports.export")},
+    ("reports.return_to_draft", "year"): lambda ctx: ctx.submitted_report.year,
+    **{(endpoint, "item_id"): lambda ctx: ctx.plan_item.id for endpoint in (
+        "plans.edit_item", "plans.move_item", "plans.remove_item", "plans.set_status")},
+    **{(endpoint, "event_id"): lambda ctx: ctx.next_meeting.id for endpoint in (
+        "meetings.agenda", "meetings.add_agenda_item", "meetings.edit_agenda_item",
+        "meetings.remove_agenda_item", "meetings.move_agenda_item")},
+    **{(endpoint, "event_id"): lambda ctx: ctx.meeting.id for endpoint in (
+        "meetings.minutes", "meetings.new_minutes", "meetings.edit_minutes",
+        "meetings.add_question", "meetings.edit_question", "meetings.remove_question",
+        "meetings.add_recommendation", "meetings.edit_recommendation",
+        "meetings.remove_recommendation", "meetings.sign_minutes", "meetings.download")},
+    "agenda_item_id": lambda ctx: ctx.agenda_item.id,  # meetings.*
+    "question_id": lambda ctx: ctx.question.id,
+    "recommendation_id": lambda ctx: ctx.recommendation.id,
+    "decision_id": lambda ctx: ctx.decision.id,
+    "election_id": lambda ctx: ctx.election.id,  # elections.*
+    **{(endpoint, "election_id"): lambda ctx: ctx.draft_election.id for endpoint in (
+        "elections.edit", "elections.publish")},
     "criterion_id": lambda ctx: ctx.contest_criterion.id,
     "juror_id": lambda ctx: ctx.contest_juror.user_id,
     ("events.entry_file", "file_id"): lambda ctx: ctx.entry.files[0].file_id,
@@ -230,6 +314,7 @@ def make_url_context(community: Community, people: dict, viewer: User | None) ->
     from app.notifications.services import notify
     from app.uploads import save_uploads
     from tests.factories import make_join_request, make_user
+    from tests.governance.pages_elections import access_elections
 
     applicant = make_user(full_name="Заявителева Ольга")
     join_request = make_join_request(applicant, community)
@@ -302,6 +387,13 @@ def make_url_context(community: Community, people: dict, viewer: User | None) ->
                                 content_type="application/pdf")
         entry = contests.submit_entry(contest, community, people["council"],
                                       title="Работа для проверки доступа", files=[entry_pdf])
+        group = make_working_group(community, people)
+        consultation = make_consultation(community, people)
+        mentoring_pair = make_mentoring_pair(community, people)
+        plan = make_plan_on_approval(community, people)
+        report, submitted_report = make_reports(community, people)
+        meetings = make_meetings(community, people)
+        election, draft_election = access_elections(community, people)
         db.session.commit()
     return UrlContext(community=community, join_request=join_request,
                       notification=notification, user=people["council"], section=section,
@@ -312,7 +404,121 @@ def make_url_context(community: Community, people: dict, viewer: User | None) ->
                       material_version=material_version, review=review, event=event,
                       registration=registration, feed=feed, certificate=certificate,
                       contest=contest, contest_criterion=contest_criterion,
-                      contest_juror=contest_juror, entry=entry)
+                      contest_juror=contest_juror, entry=entry, group=group,
+                      consultation=consultation, mentoring_pair=mentoring_pair,
+                      plan=plan, plan_item=plan.items[0], report=report,
+                      submitted_report=submitted_report, election=election,
+                      draft_election=draft_election, **meetings)
+
+
+def make_meetings(community: Community, people: dict) -> dict:
+    """The meetings' objects of UrlContext (see there), new on every call. Needs a request
+    context; does not commit."""
+    from app.governance.meetings import services as meetings
+    from tests.governance.pages_meetings import make_meeting, write_minutes
+
+    came = [people["member"], people["chair"], people["council"]]
+    coordinator = people["coordinator"]
+    earlier = make_meeting(community, coordinator, starts_at=utcnow() - timedelta(days=9),
+                           title="Заседание для проверки доступа", present=came)
+    signed = write_minutes(earlier, community, coordinator, chair=people["chair"],
+                           secretary=people["council"], sign=True, questions=[{
+                               "title": "О плане работы", "decision": "Подготовить план.",
+                               "responsible_id": people["member"].id}])
+    meeting = make_meeting(community, coordinator, starts_at=utcnow() - timedelta(days=2),
+                           title="Заседание с черновиком протокола", present=came)
+    minutes = write_minutes(meeting, community, coordinator, chair=people["chair"],
+                            secretary=people["council"], questions=[{
+                                "title": "Об итогах четверти", "decision": "Принять к сведению.",
+                                "votes_for": 3, "votes_against": 0, "votes_abstained": 0}],
+                            recommendations=[{"text": "Обобщить опыт."}])
+    next_meeting = make_meeting(community, coordinator, starts_at=utcnow() + timedelta(days=5),
+                                title="Предстоящее заседание", agenda=["О наставничестве"])
+    return {
+        "meeting": meeting, "minutes": minutes, "question": minutes.questions[0],
+        "recommendation": minutes.recommendations[0],
+        "decision": db.session.scalar(select(Decision).where(Decision.minutes_id == signed.id)),
+        "next_meeting": next_meeting,
+        "agenda_item": meetings.agenda_items(next_meeting)[0],
+    }
+
+
+def make_reports(community: Community, people: dict) -> tuple[AnnualReport, AnnualReport]:
+    """This year's draft report of `community` by its chair and last year's, submitted by
+    the chair; or those an earlier call made. Needs a request context; does not commit."""
+    from app.governance.academic_year import AcademicYear
+    from app.governance.reports import services as reports
+
+    year = AcademicYear.current(community)
+    texts = {"goals": "Цели для проверки доступа.", "results": "Итоги для проверки доступа.",
+             "next_tasks": "Задачи для проверки доступа."}
+    draft = reports.report_of(community, year)
+    if draft is None:
+        draft = reports.start_report(community, people["chair"], year)
+        reports.save_sections(draft, people["chair"], texts)
+    submitted = reports.report_of(community, year.previous)
+    if submitted is None:
+        submitted = reports.start_report(community, people["chair"], year.previous)
+        reports.submit(submitted, community, people["chair"], texts)
+    return draft, submitted
+
+
+def make_plan_on_approval(community: Community, people: dict) -> Plan:
+    """The current year's plan of `community` by its coordinator, one item, on approval; or
+    the one an earlier call made. Needs a request context; does not commit."""
+    from app.governance.academic_year import AcademicYear
+    from app.governance.plans import services as plans
+
+    year = AcademicYear.current(community).start
+    plan = plans.plan_of(community, year)
+    if plan is None:
+        plan = plans.create_plan(community, people["coordinator"], year)
+        plans.add_item(plan, community, people["coordinator"], plans.ItemFields(
+            title="Семинар для проверки доступа", form="seminar",
+            responsible_id=people["member"].id, month=10))
+        plans.send_for_approval(plan, community, people["coordinator"])
+    return plan
+
+
+def make_consultation(community: Community, people: dict) -> Consultation:
+    """The member's question in `community`, assigned by the coordinator to the expert.
+    Needs a request context; does not commit."""
+    from app.governance.consultations import services as consultations
+
+    consultation = consultations.ask(community, people["member"], "Вопрос для проверки доступа",
+                                     "Как составить маршрут?", "online")
+    consultations.assign(consultation, community, people["coordinator"], people["expert"])
+    return consultation
+
+
+def make_mentoring_pair(community: Community, people: dict) -> MentoringPair:
+    """The council member mentors the member: a current pair made by the coordinator, or the
+    one an earlier call made. Needs a request context; does not commit."""
+    from app.governance.mentoring import services as mentoring
+
+    existing = db.session.scalar(select(MentoringPair).where(
+        MentoringPair.community_id == community.id,
+        MentoringPair.mentor_id == people["council"].id,
+        MentoringPair.mentee_id == people["member"].id, MentoringPair.ended_at.is_(None)))
+    if existing is not None:
+        return existing
+    today = mentoring.today_in(community)
+    return mentoring.create_pair(
+        community, people["coordinator"], mentor=people["council"], mentee=people["member"],
+        goal="Наставничество для проверки доступа", starts_on=today - timedelta(days=7),
+        ends_on=today + timedelta(days=180))
+
+
+def make_working_group(community: Community, people: dict) -> WorkingGroup:
+    """A working group of `community` by its coordinator, for a month: the member (leader)
+    and the council member. Needs a request context; does not commit."""
+    from app.governance.groups import services as groups
+
+    return groups.create_group(community, people["coordinator"], groups.GroupFields(
+        name="Рабочая группа для проверки доступа", goal="Проверить доступ.",
+        end_date=groups.local_today(community) + timedelta(days=30),
+        member_ids=(people["member"].id, people["council"].id),
+        leader_ids=(people["member"].id,)))
 
 
 def any_choices(rule: Rule, name: str) -> list[str] | None:

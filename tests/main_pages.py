@@ -91,7 +91,7 @@ def main_pages(community, people) -> list[tuple[str, str]]:
         contests.score_entry(entry, contest, people["expert"], {criterion.id: 8})
     db.session.commit()
     forum_url = f"/c/{slug}/forum"
-    return [
+    core = [
         ("anonymous", "/"),
         ("anonymous", f"/c/{slug}/"),
         ("anonymous", f"/c/{slug}/charter"),
@@ -170,3 +170,18 @@ def main_pages(community, people) -> list[tuple[str, str]]:
         ("admin", "/admin/moderation"),
         ("admin", "/admin/words"),
     ]
+    return core + governance_pages(community, people)
+
+
+GOVERNANCE_PARTS = ("plans", "meetings", "reports", "elections", "groups", "consultations",
+                    "mentoring", "dashboard")
+
+
+def governance_pages(community, people) -> list[tuple[str, str]]:
+    """Each governance part lists its own pages in tests/governance/pages_<part>.py."""
+    from importlib import import_module
+
+    pages: list[tuple[str, str]] = []
+    for part in GOVERNANCE_PARTS:
+        pages += import_module(f"tests.governance.pages_{part}").pages(community, people)
+    return pages

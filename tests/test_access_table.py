@@ -62,6 +62,54 @@ ROLES = ("anonymous", "outsider", "member", "other_coordinator", "coordinator", 
 # places and the results are the organisers' (can_organise: coordinator, chair, admin). The
 # jury is the expert (a member in no column), so scoring refuses every column; withdrawing
 # is the entry's author's alone.
+#
+# Working groups (groups.*): the list and a group's page are for the community's members
+# (and the administrator); creating, editing and closing for the coordinator, the chair and
+# the administrator. The group (tests/helpers.py) has the member as its leader, so the member
+# manages its members too (groups.members, add_member, remove_member of the council member).
+# Its forum section is tested in tests/forum/test_group_sections.py.
+#
+# Dashboards: «Работа сообщества» (dashboard.community) is for the community's members and
+# the administrator (its panels for the coordinator, the chair and the administrator only:
+# tests/governance/test_dashboard.py); the network overview (dashboard.network) is the
+# administrators' alone.
+#
+# Consultations (consultations.*): members only; a member asks (not the administrator, who is
+# in no community). The consultation (tests/helpers.py) is the member's, assigned to the
+# expert: its page is open to the asker and to those who run the queue (coordinator, chair,
+# administrator; a member in no column would get 404), assigning is theirs, closing is the
+# asker's and theirs, and the private exchange (consultations.reply) is the asker's and the
+# consultant's alone: 403 for the coordinator, the chair and the administrator.
+# Mentoring (mentoring.*): the list is for members; creating, editing and ending pairs for the
+# coordinator, the chair and the administrator. The pair: the council member mentors the member.
+#
+# Work plans (plans.*): members read (the administrator too); drafting is the chair's, the
+# coordinators' and the administrator's. The plan (tests/helpers.py) is the current year's,
+# on approval, so its content is frozen: plans.new_item sends the drafters back to the plan
+# (303 with a message) and plans.edit_item shows them the fact form. The council votes: the
+# chair is on it (the council member is in no column); the coordinator and the
+# administrator are not, so plans.vote refuses them. plans.create posts to /new only.
+#
+# Annual reports (reports.*): the list is for members (and the administrator). The report
+# (tests/helpers.py) is this year's draft, so its page and its documents (reports.export,
+# DOCX first) are for its editors only: the chair, the coordinator, the administrator. The
+# return form is asked for last year's submitted report: the administrator's alone.
+#
+# Meetings (meetings.*): members read the year's meetings, agendas and the register (the
+# administrator too). The agenda routes are asked for the upcoming meeting, the minutes
+# routes for the past meeting whose minutes are a draft (tests/helpers.py), both organised
+# by the coordinator: writing them is the editors' (coordinator, chair as event manager,
+# administrator). A member opening draft minutes gets the page saying they are being
+# prepared, but not their document (meetings.download, DOCX first: 403); new minutes for a
+# meeting that has them send the editors to them (303).
+#
+# Elections (elections.*): members read the list and a published election (the
+# administrator too). The election (tests/helpers.py) is open; its roll is the chair and the
+# council member, so only the chair may vote (an empty ballot: refused with a message);
+# the member, the coordinator (not on the council) and the administrator get 403. The
+# organisers are the coordinator and the administrator, never the chair (who may stand for
+# re-election): new elections, and the edit form and publishing, asked for a draft, which
+# members do not see at all (404). «Подвести итоги» before the end: refused with a message.
 # fmt: off
 ACCESS: dict[str, tuple[int, int, int, int, int, int, int]] = {
     #                                anon outs memb other coor chair admin
@@ -102,6 +150,14 @@ ACCESS: dict[str, tuple[int, int, int, int, int, int, int]] = {
     "communities.leave":             (302, 303, 200, 303, 200, 200, 303),
     "communities.members":           (302, 403, 200, 403, 200, 200, 200),
     "communities.show":              (200, 200, 200, 200, 200, 200, 200),
+    "consultations.assign":          (405, 405, 405, 405, 405, 405, 405),
+    "consultations.close":           (405, 405, 405, 405, 405, 405, 405),
+    "consultations.consultation":    (302, 403, 200, 403, 200, 200, 200),
+    "consultations.index":           (302, 403, 200, 403, 200, 200, 200),
+    "consultations.new":             (302, 403, 200, 403, 200, 200, 403),
+    "consultations.reply":           (405, 405, 405, 405, 405, 405, 405),
+    "dashboard.community":           (302, 403, 200, 403, 200, 200, 200),
+    "dashboard.network":             (302, 403, 403, 403, 403, 403, 200),
     "events.add_participant":        (302, 403, 403, 403, 200, 200, 200),
     "events.cancel":                 (302, 403, 403, 403, 200, 200, 200),
     "events.cancel_signup":          (405, 405, 405, 405, 405, 405, 405),
@@ -113,6 +169,13 @@ ACCESS: dict[str, tuple[int, int, int, int, int, int, int]] = {
     "events.event":                  (302, 403, 200, 403, 200, 200, 200),
     "events.export":                 (302, 403, 403, 403, 200, 200, 200),
     "events.finish":                 (405, 405, 405, 405, 405, 405, 405),
+    "elections.edit":                (302, 403, 404, 403, 200, 404, 200),
+    "elections.election":            (302, 403, 200, 403, 200, 200, 200),
+    "elections.finalize":            (405, 405, 405, 405, 405, 405, 405),
+    "elections.index":               (302, 403, 200, 403, 200, 200, 200),
+    "elections.new":                 (302, 403, 403, 403, 200, 403, 200),
+    "elections.publish":             (405, 405, 405, 405, 405, 405, 405),
+    "elections.vote":                (405, 405, 405, 405, 405, 405, 405),
     "events.ics":                    (302, 403, 200, 403, 200, 200, 200),
     "events.index":                  (302, 403, 200, 403, 200, 200, 200),
     "events.jury":                   (302, 403, 403, 403, 200, 200, 200),
@@ -153,6 +216,14 @@ ACCESS: dict[str, tuple[int, int, int, int, int, int, int]] = {
     "forum.show_post":               (302, 403, 302, 403, 302, 302, 302),
     "forum.topic":                   (302, 403, 200, 403, 200, 200, 200),
     "forum.watch":                   (405, 405, 405, 405, 405, 405, 405),
+    "groups.add_member":             (405, 405, 405, 405, 405, 405, 405),
+    "groups.close":                  (405, 405, 405, 405, 405, 405, 405),
+    "groups.edit":                   (302, 403, 403, 403, 200, 200, 200),
+    "groups.group":                  (302, 403, 200, 403, 200, 200, 200),
+    "groups.index":                  (302, 403, 200, 403, 200, 200, 200),
+    "groups.members":                (302, 403, 200, 403, 200, 200, 200),
+    "groups.new":                    (302, 403, 403, 403, 200, 200, 200),
+    "groups.remove_member":          (405, 405, 405, 405, 405, 405, 405),
     "materials.assign":              (405, 405, 405, 405, 405, 405, 405),
     "materials.best":                (405, 405, 405, 405, 405, 405, 405),
     "materials.criteria":            (302, 403, 403, 403, 200, 403, 200),
@@ -164,6 +235,29 @@ ACCESS: dict[str, tuple[int, int, int, int, int, int, int]] = {
     "materials.new":                 (302, 403, 200, 403, 200, 200, 200),
     "materials.new_version":         (302, 403, 403, 403, 200, 403, 200),
     "materials.publish":             (405, 405, 405, 405, 405, 405, 405),
+    "meetings.add_agenda_item":      (405, 405, 405, 405, 405, 405, 405),
+    "meetings.add_question":         (405, 405, 405, 405, 405, 405, 405),
+    "meetings.add_recommendation":   (405, 405, 405, 405, 405, 405, 405),
+    "meetings.agenda":               (302, 403, 200, 403, 200, 200, 200),
+    "meetings.decisions":            (302, 403, 200, 403, 200, 200, 200),
+    "meetings.download":             (302, 403, 403, 403, 200, 200, 200),
+    "meetings.edit_agenda_item":     (302, 403, 403, 403, 200, 200, 200),
+    "meetings.edit_minutes":         (302, 403, 403, 403, 200, 200, 200),
+    "meetings.edit_question":        (302, 403, 403, 403, 200, 200, 200),
+    "meetings.edit_recommendation":  (302, 403, 403, 403, 200, 200, 200),
+    "meetings.index":                (302, 403, 200, 403, 200, 200, 200),
+    "meetings.minutes":              (302, 403, 200, 403, 200, 200, 200),
+    "meetings.move_agenda_item":     (405, 405, 405, 405, 405, 405, 405),
+    "meetings.new_minutes":          (302, 403, 403, 403, 303, 303, 303),
+    "meetings.remove_agenda_item":   (405, 405, 405, 405, 405, 405, 405),
+    "meetings.remove_question":      (405, 405, 405, 405, 405, 405, 405),
+    "meetings.remove_recommendation": (405, 405, 405, 405, 405, 405, 405),
+    "meetings.set_decision_status":  (405, 405, 405, 405, 405, 405, 405),
+    "meetings.sign_minutes":         (405, 405, 405, 405, 405, 405, 405),
+    "mentoring.edit":                (302, 403, 403, 403, 200, 200, 200),
+    "mentoring.end":                 (405, 405, 405, 405, 405, 405, 405),
+    "mentoring.index":               (302, 403, 200, 403, 200, 200, 200),
+    "mentoring.new":                 (302, 403, 403, 403, 200, 200, 200),
     "moderation.act":                (405, 405, 405, 405, 405, 405, 405),
     "moderation.index":              (302, 403, 403, 403, 200, 403, 200),
     "moderation.log":                (302, 403, 403, 403, 200, 200, 200),
@@ -179,6 +273,24 @@ ACCESS: dict[str, tuple[int, int, int, int, int, int, int]] = {
     "notifications.index":           (302, 200, 200, 200, 200, 200, 200),
     "notifications.mark_all_read":   (405, 405, 405, 405, 405, 405, 405),
     "notifications.mark_read":       (405, 405, 405, 405, 405, 405, 405),
+    "plans.create":                  (405, 405, 405, 405, 405, 405, 405),
+    "plans.draft_next":              (405, 405, 405, 405, 405, 405, 405),
+    "plans.edit_item":               (302, 403, 403, 403, 200, 200, 200),
+    "plans.index":                   (302, 403, 200, 403, 200, 200, 200),
+    "plans.move_item":               (405, 405, 405, 405, 405, 405, 405),
+    "plans.new_item":                (302, 403, 403, 403, 303, 303, 303),
+    "plans.plan":                    (302, 403, 200, 403, 200, 200, 200),
+    "plans.remove_item":             (405, 405, 405, 405, 405, 405, 405),
+    "plans.return_to_draft":         (405, 405, 405, 405, 405, 405, 405),
+    "plans.send":                    (405, 405, 405, 405, 405, 405, 405),
+    "plans.set_status":              (405, 405, 405, 405, 405, 405, 405),
+    "plans.vote":                    (405, 405, 405, 405, 405, 405, 405),
+    "reports.export":                (302, 403, 403, 403, 200, 200, 200),
+    "reports.index":                 (302, 403, 200, 403, 200, 200, 200),
+    "reports.report":                (302, 403, 403, 403, 200, 200, 200),
+    "reports.return_to_draft":       (302, 403, 403, 403, 403, 403, 200),
+    "reports.start":                 (405, 405, 405, 405, 405, 405, 405),
+    "reports.submit":                (405, 405, 405, 405, 405, 405, 405),
 }
 
 # POST-only endpoints, posted with empty data (CSRF is off in TestConfig): 302 to login,
@@ -193,6 +305,20 @@ ACCESS: dict[str, tuple[int, int, int, int, int, int, int]] = {
 # Contests: removing a criterion or a juror, setting a place (none chosen: refused with a
 # message) and publishing the results (before the deadline: refused with a message) are the
 # organisers'; scoring the jury's, withdrawing the author's (neither in a column).
+# Working groups: adding a member (none chosen: the form comes back with its error) and
+# taking the council member out are for the group's leader (the member) and the managers;
+# closing for the managers (coordinator, chair, administrator).
+# Work plans: every action on the plan on approval is the drafters' (refused with a message
+# where the frozen content or the empty form says no); voting is the council's (the chair).
+# Annual reports: starting this year's report again (refused with a message) is the
+# editors'; submitting the draft (with what was saved) is the chair's alone.
+# Meetings: every change of an agenda or of draft minutes (empty forms come back with their
+# errors; moving the first item up is refused with a message; signing signs) is the
+# editors'; a register entry's status (the empty form: refused with a message) is for the
+# member responsible for it, the coordinator, the chair and the administrator.
+# Elections: voting is the roll's (the chair; the empty ballot is refused with a message);
+# publishing the draft (refused with a message: the open election runs) and «Подвести
+# итоги» (refused: voting goes on) are the organisers' (coordinator, administrator).
 OK = "ok"
 POST_ACCESS: dict[str, tuple[int | str, ...]] = {
     #                                anon outs memb other coor chair admin
@@ -203,6 +329,12 @@ POST_ACCESS: dict[str, tuple[int | str, ...]] = {
     "communities.admit":             (302, 403, 403, 403, OK,  403, OK),
     "communities.cancel_request":    (302, OK,  OK,  OK,  OK,  OK,  OK),
     "communities.decline":           (302, 403, 403, 403, OK,  403, OK),
+    "consultations.assign":          (302, 403, 403, 403, OK,  OK,  OK),
+    "consultations.close":           (302, 403, OK,  403, OK,  OK,  OK),
+    "consultations.reply":           (302, 403, OK,  403, 403, 403, 403),
+    "elections.finalize":            (302, 403, 403, 403, OK,  403, OK),
+    "elections.publish":             (302, 403, 404, 403, OK,  404, OK),
+    "elections.vote":                (302, 403, 403, 403, 403, OK,  403),
     "events.add_participant":        (302, 403, 403, 403, OK,  OK,  OK),
     "events.cancel_signup":          (302, 403, OK,  403, OK,  OK,  OK),
     "events.finish":                 (302, 403, 403, 403, OK,  OK,  OK),
@@ -221,15 +353,38 @@ POST_ACCESS: dict[str, tuple[int | str, ...]] = {
     "forum.pin":                     (302, 403, 403, 403, OK,  403, OK),
     "forum.preview":                 (302, 403, OK,  403, OK,  OK,  OK),
     "forum.watch":                   (302, 403, OK,  403, OK,  OK,  OK),
+    "groups.add_member":             (302, 403, OK,  403, OK,  OK,  OK),
+    "groups.close":                  (302, 403, 403, 403, OK,  OK,  OK),
+    "groups.remove_member":          (302, 403, OK,  403, OK,  OK,  OK),
     "materials.assign":              (302, 403, 403, 403, OK,  403, OK),
     "materials.best":                (302, 403, 403, 403, OK,  403, OK),
     "materials.publish":             (302, 403, 403, 403, OK,  403, OK),
+    "meetings.add_agenda_item":      (302, 403, 403, 403, OK,  OK,  OK),
+    "meetings.add_question":         (302, 403, 403, 403, OK,  OK,  OK),
+    "meetings.add_recommendation":   (302, 403, 403, 403, OK,  OK,  OK),
+    "meetings.move_agenda_item":     (302, 403, 403, 403, OK,  OK,  OK),
+    "meetings.remove_agenda_item":   (302, 403, 403, 403, OK,  OK,  OK),
+    "meetings.remove_question":      (302, 403, 403, 403, OK,  OK,  OK),
+    "meetings.remove_recommendation": (302, 403, 403, 403, OK,  OK,  OK),
+    "meetings.set_decision_status":  (302, 403, OK,  403, OK,  OK,  OK),
+    "meetings.sign_minutes":         (302, 403, 403, 403, OK,  OK,  OK),
+    "mentoring.end":                 (302, 403, 403, 403, OK,  OK,  OK),
     "moderation.act":                (302, 403, 403, 403, OK,  403, OK),
     "moderation.remove_word":        (302, 403, 403, 403, OK,  403, OK),
     "moderation.restore_item":       (302, 403, 403, 403, OK,  403, OK),
     "moderation.retire_ground":      (302, 403, 403, 403, OK,  403, OK),
     "notifications.mark_all_read":   (302, OK,  OK,  OK,  OK,  OK,  OK),
     "notifications.mark_read":       (302, OK,  OK,  OK,  OK,  OK,  OK),
+    "plans.create":                  (302, 403, 403, 403, OK,  OK,  OK),
+    "plans.draft_next":              (302, 403, 403, 403, OK,  OK,  OK),
+    "plans.move_item":               (302, 403, 403, 403, OK,  OK,  OK),
+    "plans.remove_item":             (302, 403, 403, 403, OK,  OK,  OK),
+    "plans.return_to_draft":         (302, 403, 403, 403, OK,  OK,  OK),
+    "plans.send":                    (302, 403, 403, 403, OK,  OK,  OK),
+    "plans.set_status":              (302, 403, 403, 403, OK,  OK,  OK),
+    "plans.vote":                    (302, 403, 403, 403, 403, OK,  403),
+    "reports.start":                 (302, 403, 403, 403, OK,  OK,  OK),
+    "reports.submit":                (302, 403, 403, 403, 403, OK,  403),
 }
 # fmt: on
 

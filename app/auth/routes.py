@@ -9,7 +9,7 @@ from app.auth import services
 from app.auth.forms import LoginForm, PasswordForm, ProfileForm, RegisterForm
 from app.auth.login import is_safe_next
 from app.auth.models import User
-from app.auth.permissions import can_view_profile
+from app.auth.permissions import can_see_memberships, can_view_profile
 from app.errors import DomainError
 from app.extensions import db
 from app.forms import EmptyForm, apply_domain_error
@@ -84,9 +84,13 @@ def profile(user_id: int):
     user = db.get_or_404(User, user_id)
     require(can_view_profile(current_user, user))
     from app.communities.services import active_memberships_of
+    from app.governance.mentoring.services import pairs_of_user
 
     memberships = active_memberships_of(user)
-    return render_template("auth/profile.html", user=user, memberships=memberships)
+    # Mentoring pairs name their communities: hidden with the list of communities.
+    pairs = pairs_of_user(user) if can_see_memberships(current_user, user) else []
+    return render_template("auth/profile.html", user=user, memberships=memberships,
+                           pairs=pairs)
 
 
 @bp.route("/profile/edit", methods=["GET", "POST"])

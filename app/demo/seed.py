@@ -233,8 +233,23 @@ def seed() -> list[tuple[str, str, str]]:
             "Прошу принять меня в сообщество: хочу делиться опытом и учиться у коллег.",
         )
         _forum_and_chat(community, people)
+        _governance(community, people)
     db.session.flush()
     return accounts
+
+
+GOVERNANCE_PARTS = ("plans", "meetings", "reports", "elections", "groups", "consultations")
+
+
+def _governance(community: Community, people: dict[str, User]) -> None:
+    """The work plan, meetings with minutes, reports, elections, working groups,
+    consultations and mentoring: each part seeds itself (app/demo/governance_<part>.py) and
+    skips a community it has already seeded."""
+    from importlib import import_module
+
+    for part in GOVERNANCE_PARTS:
+        import_module(f"app.demo.governance_{part}").seed(community, people)
+    db.session.flush()
 
 
 def _forum_and_chat(community: Community, people: dict[str, User]) -> None:

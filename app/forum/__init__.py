@@ -2,6 +2,7 @@ from flask import url_for
 
 from app import content
 from app.forum.models import Post
+from app.forum.permissions import can_see_section
 from app.sanitize import markdown_to_text
 
 from .routes import bp  # noqa: F401
@@ -29,5 +30,6 @@ content.register(
             + markdown_to_text(post.body, 300)
         ),
         on_change=_post_changed,
+        visible_to=lambda user, post: can_see_section(user, post.topic.section),
     )
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     Boolean,
@@ -21,6 +22,9 @@ from app.communities.models import Community
 from app.extensions import db
 from app.mixins import HideableMixin, TimestampMixin, utcnow
 
+if TYPE_CHECKING:
+    from app.governance.groups.models import WorkingGroup
+
 
 class Section(TimestampMixin, db.Model):
     __tablename__ = "forum_sections"
@@ -38,8 +42,14 @@ class Section(TimestampMixin, db.Model):
     post_count: Mapped[int] = mapped_column(default=0)
     last_topic_id: Mapped[int | None] = mapped_column(Integer, default=None)
     last_post_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The section of a temporary working group (002 §4.3): only the group's members (and the
+    # forum moderators) see it; read-only once the group is archived. None: the community's.
+    group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("working_groups.id"), default=None, unique=True
+    )
 
     community: Mapped[Community] = relationship()
+    group: Mapped[WorkingGroup | None] = relationship()
 
 
 class Topic(TimestampMixin, db.Model):

@@ -40,6 +40,9 @@ from app.forum.permissions import (
     can_moderate_forum,
     can_reply,
     can_see_post,
+    can_see_section,
+    group_refusal,
+    visible_sections,
 )
 from app.pagination import paginate
 from app.permissions import is_admin, require
@@ -60,9 +63,15 @@ def members_only():
 # --- loading ---------------------------------------------------------------------------
 
 
+# Every view reaches a section, topic or post through one of these: a working group's
+# section and what is in it are a 404 for anyone outside the group (can_see_section).
+
+
 def _section_or_404(section_id: int) -> Section:
     section = db.session.get(Section, section_id)
     if section is None or section.community_id != g.community.id:
+        abort(404)
+    if not can_see_section(current_user, section):
         abort(404)
     return section
 
@@ -73,6 +82,8 @@ def _topic_or_404(topic_id: int) -> Topic:
     )
     if topic is None or topic.community_id != g.community.id:
         abort(404)
+    if not can_see_section(current_user, topic.section):
+        abort(404)
     return topic
 
 
@@ -82,6 +93,8 @@ def _post_or_404(post_id: int) -> Post:
         .where(Post.id == post_id)
     )
     if post is None or post.community_id != g.community.id:
+        abort(404)
+    if not can_see_section(current_user, post.topic.section):
         abort(404)
     if not can_see_post(current_user, post, g.community):
         abort(404)
@@ -98,7 +111,9 @@ def _files():
 @bp.get("/")
 def index():
     sections = db.session.scalars(
-        select(Section).where(Section.community_id == g.community.id)
+        select(Section).options(joinedload(Section.group))
+        .where(Section.community_id == g.community.id,
+               visible_sections(current_user, g.community))
         .order_by(Section.position, Section.id)
     ).all()
     last_topics = {
@@ -139,6 +154,9 @@ def new_section():
 def edit_section(section_id: int):
     require(can_moderate_forum(current_user, g.community))
     section = _section_or_404(section_id)
+    if section.group_id is not None:
+        flash(services.GROUP_SECTION_EDIT, "info")
+        return redirect(url_for("groups.group", group_id=section.group_id), 303)
     form = SectionForm(obj=section)
     if form.validate_on_submit():
         try:
@@ -207,6 +225,10 @@ def new_topic(section_id: int):
     section = _section_or_404(section_id)
     if section.is_announcements:
         require(can_create_topic(current_user, section) or is_admin(current_user))
+    refusal = group_refusal(current_user, section)
+    if refusal and request.method == "GET":  # on submit the service refuses with it (422)
+        flash(refusal, "error")
+        return redirect(url_for(".section", section_id=section.id), 303)
     # Other refusals (a mute, say) come from the service with their reason, on submit.
     form = TopicForm()
     if form.validate_on_submit():
@@ -312,6 +334,10 @@ def reply(topic_id: int):
     topic = _topic_or_404(topic_id)
     # On submit a closed topic or a mute is refused by the service with its reason (422).
     if request.method == "GET":
+        refusal = group_refusal(current_user, topic.section)
+        if refusal and not htmx.is_htmx():
+            flash(refusal, "error")
+            return redirect(url_for(".topic", topic_id=topic.id), 303)
         require(can_reply(current_user, topic))
         after = request.args.get("after", "")
         form = ReplyForm(formdata=None, after=after if after.isdigit() else "0")
@@ -469,8 +495,12 @@ def move(topic_id: int):
     require(can_moderate_forum(current_user, g.community))
     topic = _topic_or_404(topic_id)
     form = MoveTopicForm(section_id=topic.section_id)
+    # A working group's topics stay in its section; no other topic goes into one.
+    same_kind = (Section.id == topic.section_id) if topic.section.group_id is not None else (
+        Section.group_id.is_(None))
     sections = db.session.scalars(
-        select(Section).where(Section.community_id == g.community.id).order_by(Section.position)
+        select(Section).where(Section.community_id == g.community.id, same_kind)
+        .order_by(Section.position)
     ).all()
     form.section_id.choices = choices((s.id, s.title) for s in sections)
     if form.validate_on_submit():
@@ -513,10 +543,21 @@ def search_page():
     query = (form.q.data or "").strip()[:200]
     results = []
     if query:
-        hits = search.search(query, community_ids=[g.community.id], kinds=["post"], limit=30)
+        # Posts of working groups the reader is not in are left out by the search itself,
+        # so they neither show nor take places in the thirty.
+        hidden = None if can_moderate_forum(current_user, g.community) else (
+            select(Post.id).join(Topic, Topic.id == Post.topic_id)
+            .join(Section, Section.id == Topic.section_id)
+            .where(Section.community_id == g.community.id, Section.group_id.is_not(None),
+                   ~visible_sections(current_user, g.community))
+        )
+        hits = search.search(query, community_ids=[g.community.id], kinds=["post"], limit=30,
+                             exclude=hidden)
         posts = {
             p.id: p for p in db.session.scalars(
-                select(Post).options(joinedload(Post.topic), joinedload(Post.author))
+                select(Post)
+                .options(joinedload(Post.topic).joinedload(Topic.section),
+                         joinedload(Post.author))
                 .where(Post.id.in_([h.object_id for h in hits]))
             )
         }
@@ -524,6 +565,7 @@ def search_page():
         results = [
             posts[h.object_id] for h in hits
             if h.object_id in posts and (posts[h.object_id].is_public or can_see_all)
+            and can_see_section(current_user, posts[h.object_id].topic.section)
         ]
     return htmx.render(
         "forum/_search_results.html", "forum/search.html",

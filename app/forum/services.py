@@ -71,6 +71,42 @@ def may_post_announcements(user: User, community: Community) -> bool:
     return is_admin(user) or has_role(user, community, "coordinator", "chair")
 
 
+def _check_group(section: Section, user: User) -> None:
+    """A working group's section: only its members write, and nobody once it is archived."""
+    from app.forum.permissions import group_refusal
+
+    refusal = group_refusal(user, section)
+    if refusal:
+        raise DomainError(refusal)
+
+
+def _readers(section: Section, user_ids: Sequence[int]) -> list[int]:
+    """Those of `user_ids` who may see `section` (a working group's: its members who are
+    still in the community, the coordinators, the administrators); all for other sections."""
+    if section.group_id is None or not user_ids:
+        return list(user_ids)
+    from app.governance.groups.models import WorkingGroupMember
+
+    members = select(WorkingGroupMember.user_id).join(
+        Membership, Membership.user_id == WorkingGroupMember.user_id
+    ).where(
+        WorkingGroupMember.group_id == section.group_id,
+        Membership.community_id == section.community_id, Membership.left_at.is_(None),
+    )
+    coordinators = select(Membership.user_id).where(
+        Membership.community_id == section.community_id, Membership.left_at.is_(None),
+        Membership.role == "coordinator",
+    )
+    admins = select(User.id).where(User.is_admin)
+    allowed = set(db.session.scalars(
+        select(User.id).where(
+            User.id.in_(list(user_ids)),
+            User.id.in_(members) | User.id.in_(coordinators) | User.id.in_(admins),
+        )
+    ))
+    return [uid for uid in user_ids if uid in allowed]
+
+
 # --- sections --------------------------------------------------------------------------
 
 
@@ -97,9 +133,38 @@ def update_section(
 ) -> Section:
     if not is_forum_moderator(actor, section.community):
         raise DomainError("Разделы форума изменяет координатор.")
+    if section.group_id is not None:
+        raise DomainError(GROUP_SECTION_EDIT)
     section.title = _check_title(title)
     section.description = (description or "").strip()
     section.is_announcements = is_announcements
+    db.session.flush()
+    return section
+
+
+GROUP_SECTION_EDIT = ("Раздел рабочей группы меняется вместе с группой: "
+                      "название и цель правятся на странице группы.")
+
+
+def open_group_section(community: Community, group_id: int, *, title: str,
+                       description: str) -> Section:
+    """The forum section of a new working group (the group's service checked the actor)."""
+    last = db.session.scalar(
+        select(func.max(Section.position)).where(Section.community_id == community.id)
+    )
+    section = Section(
+        community_id=community.id, group_id=group_id, title=_check_title(title),
+        description=description[:500], is_announcements=False, position=(last or 0) + 1,
+    )
+    db.session.add(section)
+    db.session.flush()
+    return section
+
+
+def retitle_group_section(section: Section, *, title: str, description: str) -> Section:
+    """The group was renamed or its goal changed: its section follows."""
+    section.title = _check_title(title)
+    section.description = description[:500]
     db.session.flush()
     return section
 
@@ -199,6 +264,9 @@ def _add_post(topic: Topic, author: User, body: str, files: Sequence[FileStorage
     url = url_for("forum.post", post_id=post.id, community_slug=community.slug)
     if post.held_at is not None:  # nobody is told about a post that waits for review
         mentioned = {}
+    if topic.section.group_id is not None:  # only those who may read it are told
+        readers = set(_readers(topic.section, [u.id for u in mentioned.values()]))
+        mentioned = {k: u for k, u in mentioned.items() if u.id in readers}
     for user in mentioned.values():
         notify(user, "reply", f"{author.full_name} упомянул(а) вас в теме «{topic.title}».", url)
     watchers = db.session.scalars(
@@ -208,6 +276,7 @@ def _add_post(topic: Topic, author: User, body: str, files: Sequence[FileStorage
             TopicWatch.user_id.not_in([u.id for u in mentioned.values()] or [0]),
         )
     ).all()
+    watchers = _readers(topic.section, watchers)
     if number > 1 and watchers and post.held_at is None:
         notify_many(
             watchers, "reply", f"Новый ответ в теме «{topic.title}»: {author.full_name}.", url
@@ -223,6 +292,7 @@ def create_topic(
 ) -> Topic:
     community = section.community
     ensure_can_write(author, community)
+    _check_group(section, author)
     if section.is_announcements and not may_post_announcements(author, community):
         raise DomainError("В разделе объявлений пишут только координаторы и председатель.")
     title = _check_title(title)
@@ -257,6 +327,7 @@ def create_topic(
 def reply(topic: Topic, author: User, body: str, files: Sequence[FileStorage] = ()) -> Post:
     community = topic.section.community
     ensure_can_write(author, community)
+    _check_group(topic.section, author)
     if topic.is_closed and not is_forum_moderator(author, community):
         raise DomainError("Тема закрыта: новые ответы не принимаются.")
     if topic.section.is_announcements and not may_post_announcements(author, community):
@@ -269,6 +340,7 @@ def edit_post(post: Post, editor: User, body: str) -> Post:
     if post.author_id != editor.id:
         raise DomainError("Изменять сообщение может только его автор.")
     ensure_can_write(editor, community)
+    _check_group(post.topic.section, editor)
     if post.is_hidden:
         raise DomainError("Сообщение удалено координатором; изменить его нельзя.")
     body = _check_body(body)
@@ -347,6 +419,9 @@ def move_topic(topic: Topic, actor: User, section: Section) -> Topic:
         raise DomainError("Тему можно перенести только в раздел этого же сообщества.")
     if section.id == topic.section_id:
         return topic
+    if section.group_id is not None or topic.section.group_id is not None:
+        raise DomainError("Темы рабочей группы остаются в её разделе, а другие темы нельзя "
+                          "перенести в раздел рабочей группы: их увидели бы не те люди.")
     old = topic.section_id
     db.session.execute(
         update(Section).where(Section.id == old).values(
@@ -371,6 +446,7 @@ def latest_announcements(community: Community, limit: int = 3) -> list[Topic]:
             select(Topic)
             .join(Section, Section.id == Topic.section_id)
             .where(Section.community_id == community.id, Section.is_announcements,
+                   Section.group_id.is_(None),
                    Topic.held_at.is_(None), Topic.hidden_at.is_(None))
             .order_by(Topic.created_at.desc(), Topic.id.desc())
             .limit(limit)

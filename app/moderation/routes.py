@@ -70,6 +70,9 @@ def _item_or_404(kind: str, item_id: int, *, for_moderator: bool = False):
         or (not getattr(item, "is_published", True) and item.author_id != current_user.id)
     ):
         abort(404)  # removed, held or not yet published: not there for others
+    visible_to = content.content_type(kind).visible_to
+    if not for_moderator and visible_to is not None and not visible_to(current_user, item):
+        abort(404)  # e.g. a post in a working group's section, for someone outside the group
     return item
 
 
