@@ -515,10 +515,11 @@ def test_after_every_vote_nothing_pairs_voters_with_ballots(people, community):
     - SQLite: both are stored in primary key order: the ballots by their random key, the
       roll by user id; no rowid exists to betray the order of insertion;
     - PostgreSQL: every row of both tables carries the same xmin, the latest vote's
-      transaction; within each heap page the rows sit in key order (ballots by random key,
-      roll by user id), because each vote rewrites both tables in that order. Which page
-      and slot a row lands in depends only on free space, and the rows of each table are
-      all the same size, so it says nothing of who voted when."""
+      transaction, because each vote rewrites both tables in key order (ballots by random
+      key, roll by user id). Which page and slot a row lands in depends on free space
+      (pruning frees slots of earlier versions, which new rows may take), and the rows of
+      each table are all the same size, so the layout follows the number of writes, not
+      who voted when; the order is not asserted slot by slot."""
     extra = []
     for i in range(4):
         person = make_user(full_name=f"Членова Совета {i}")
@@ -537,9 +538,6 @@ def test_after_every_vote_nothing_pairs_voters_with_ballots(people, community):
         if postgres:
             xmins = {r[0] for r in urn} | {r[0] for r in roll_rows}
             assert len(xmins) == 1, xmins
-            for rows, key in ((urn, 2), (roll_rows, 3)):  # ballot id; user_id
-                for block in {r[1][0] for r in rows}:
-                    assert in_key_order([r for r in rows if r[1][0] == block], key)
             urn, roll_rows = [r[2:] for r in urn], [r[2:] for r in roll_rows]
         else:
             assert in_key_order(urn, 0) and in_key_order(roll_rows, 1)

@@ -246,7 +246,9 @@ def cast_vote(election: Election, community: Community, voter: User, candidate_i
       i.e. the order of the votes. So `_reseal` deletes the election's whole urn and whole
       roll and writes them back in an order that knows nothing of the votes: ballots by
       their random key, the roll by user id. Afterwards every row of both tables carries
-      the latest vote's xmin and sits in that canonical order.
+      the latest vote's xmin. Where each new version lands depends on free space (pruning
+      lets a row take the slot of an older version); all rows of a table have one size, so
+      the layout follows the number of writes, not who voted when.
     - SQLite has no xmin; its tables are WITHOUT ROWID (models.py), so rows live in primary
       key order (random key; election and user id), not in insertion order.
 
