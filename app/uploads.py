@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import io
 import logging
 import os
 import re
@@ -421,6 +422,19 @@ def save_uploads(files: list[FileStorage], uploader) -> list[StoredFile]:
 
 def open_stored(stored: StoredFile) -> BinaryIO:
     return stored_path(stored).open("rb")
+
+
+def send_generated(data: bytes, mimetype: str, filename: str) -> Response:
+    """A document built for this request (a certificate, minutes, a report) as a private
+    attachment named `filename`, Cyrillic kept (RFC 5987 `filename*`)."""
+    ext = filename.rsplit(".", 1)[-1] if "." in filename else "bin"
+    name = clean_name(filename.replace('"', "").replace("/", "-").replace("\\", "-"))
+    response = send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True,
+                         download_name=name or f"document.{ext}")
+    response.cache_control.private = True
+    response.cache_control.no_store = True
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def send_stored(stored: StoredFile, *, inline: bool = False) -> Response:

@@ -7,13 +7,12 @@ sends the bytes as a download with a Cyrillic file name."""
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
-from flask import Response, current_app, send_file
+from flask import Response, current_app
 from fpdf import FPDF
 
-from app.uploads import clean_name
+from app.uploads import send_generated
 
 FONT = "DejaVu"
 _FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
@@ -51,14 +50,7 @@ def pdf_bytes(pdf: FPDF) -> bytes:
 
 def pdf_response(data: bytes, filename: str) -> Response:
     """The PDF as an attachment named `filename` (Cyrillic kept: RFC 5987 `filename*`)."""
-    name = clean_name(filename.replace('"', "").replace("/", "-").replace("\\", "-"))
-    name = name or "document.pdf"
-    response = send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True,
-                         download_name=name)
-    response.cache_control.private = True
-    response.cache_control.no_store = True
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return send_generated(data, "application/pdf", filename)
 
 
 def centered(pdf: FPDF, text: str, *, sizes: tuple[int, ...], style: str = "",

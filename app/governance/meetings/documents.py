@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from urllib.parse import quote
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
@@ -23,6 +22,7 @@ from app.communities.models import Community
 from app.events import pdf as pdfkit
 from app.governance.meetings.models import Minutes, MinutesQuestion
 from app.i18n import plural
+from app.uploads import send_generated
 
 FONT = "Times New Roman"
 SIZE = 14
@@ -224,13 +224,7 @@ DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.
 
 
 def docx_response(data: bytes, name: str) -> Response:
-    response = Response(data, mimetype=DOCX_MIMETYPE)
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename=minutes.docx; filename*=UTF-8''{quote(name)}")
-    response.cache_control.private = True
-    response.cache_control.no_store = True
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return send_generated(data, DOCX_MIMETYPE, name)
 
 
 # --- PDF ---------------------------------------------------------------------------------

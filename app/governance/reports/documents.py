@@ -16,7 +16,7 @@ from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
-from flask import Response, send_file
+from flask import Response
 from fpdf.fonts import FontFace
 from sqlalchemy import select
 
@@ -29,7 +29,7 @@ from app.governance.reports.labels import SECTIONS
 from app.governance.reports.models import AnnualReport
 from app.governance.reports.numbers import ReportNumbers, Table, tables
 from app.i18n import date_filter
-from app.uploads import clean_name
+from app.uploads import clean_name, send_generated
 
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -188,15 +188,6 @@ def filename(content: ReportContent, ext: str) -> str:
     return name or f"report.{ext}"
 
 
-def _download(data: bytes, mimetype: str, name: str) -> Response:
-    response = send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True,
-                         download_name=name)
-    response.cache_control.private = True
-    response.cache_control.no_store = True
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
 # --- DOCX ----------------------------------------------------------------------------------
 
 
@@ -271,7 +262,7 @@ def _docx_table(doc, table: Table) -> None:
 
 
 def docx_response(content: ReportContent) -> Response:
-    return _download(docx_bytes(content), DOCX_MIMETYPE, filename(content, "docx"))
+    return send_generated(docx_bytes(content), DOCX_MIMETYPE, filename(content, "docx"))
 
 
 # --- PDF -----------------------------------------------------------------------------------
