@@ -44,6 +44,7 @@ def _init_extensions(app: Flask) -> None:
     from app.auth import login
     from app.communities import scoping
     from app.extensions import csrf, db, limiter, migrate
+    from app.notifications import mail
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"),
@@ -55,6 +56,7 @@ def _init_extensions(app: Flask) -> None:
     htmx.init_app(app)
     security.init_app(app)
     scoping.init_app(app)
+    mail.init_app(app)
 
 
 def _init_jinja(app: Flask) -> None:
@@ -78,11 +80,15 @@ def _register_blueprints(app: Flask) -> None:
     from app.materials import bp as materials_bp
     from app.moderation import bp as moderation_bp
     from app.notifications import bp as notifications_bp
+    from app.privacy import bp as privacy_bp
 
     app.register_blueprint(communities_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(notifications_bp, url_prefix="/notifications")
+    from app.notifications.outbox import bp as outbox_bp
+
+    app.register_blueprint(outbox_bp, url_prefix="/admin/outbox")
     app.register_blueprint(forum_bp, url_prefix="/c/<community_slug>/forum")
     app.register_blueprint(materials_bp, url_prefix="/c/<community_slug>/materials")
     app.register_blueprint(bank_bp, url_prefix="/bank")
@@ -91,6 +97,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(verify_bp, url_prefix="/certificates")
     app.register_blueprint(moderation_bp, url_prefix="/c/<community_slug>/moderation")
     app.register_blueprint(chat_bp, url_prefix="/c/<community_slug>/chat")
+    app.register_blueprint(privacy_bp)
 
     from app.governance import register_blueprints as register_governance
 

@@ -46,25 +46,64 @@ def seed_demo(if_empty: bool) -> None:
     if if_empty and db.session.scalar(select(User.id).limit(1)) is not None:
         click.echo("В базе уже есть пользователи: демо-данные не добавлялись.")
         return
-    with current_app.test_request_context("/"):
+    with _job_context():
         accounts = seed()
         db.session.commit()
+    if not current_app.config["MAIL_SERVER"]:  # the demo's letters go to the outbox only
+        click.echo(_deliver())
     click.echo("Демо-данные готовы. Учётные записи (пароль у всех один):")
     for role, email, password in accounts:
         click.echo(f"  {role:<28} {email:<36} {password}")
 
 
-@click.command("moderation-reminders")
-@with_appcontext
-def moderation_reminders() -> None:
-    """Remind coordinators (after 24 h) and administrators (after 48 h) of waiting items.
-    Run it from cron every hour; running it twice reminds nobody twice."""
-    from app.moderation.services import send_reminders
+def _job_context():
+    from app.notifications.mail import job_context
 
-    with current_app.test_request_context("/"):
-        sent = send_reminders()
+    return job_context()
+
+
+def _deliver() -> str:
+    from app.notifications.mail import deliver_pending
+
+    result = deliver_pending()
+    return f"писем отправлено: {result.sent}, не удалось (повторим позже): {result.failed}"
+
+
+@click.command("send-mail")
+@with_appcontext
+def send_mail() -> None:
+    """Deliver queued letters, retrying those that failed. Cron: every 5 minutes."""
+    click.echo(_deliver())
+
+
+@click.command("send-digests")
+@with_appcontext
+def send_digests() -> None:
+    """Queue and send the daily digests (yesterday) and weekly digests (last week).
+    Cron: every morning; running it twice sends nothing twice."""
+    from app.notifications.digests import send_digests as make_digests
+
+    with _job_context():
+        counts = make_digests()
         db.session.commit()
-    click.echo(f"Напоминаний отправлено: {sent}")
+    click.echo(f"Сводок: за день {counts['daily']}, за неделю {counts['weekly']}; "
+               + _deliver())
+
+
+@click.command("send-reminders")
+@with_appcontext
+def send_reminders() -> None:
+    """Reminders: events tomorrow, plan and report due dates, moderation items waiting.
+    Cron: every hour; running it twice reminds nobody twice."""
+    from app.notifications.reminders import send_reminders as remind
+
+    with _job_context():
+        counts = remind()
+        db.session.commit()
+    labels = {"events_tomorrow": "мероприятия завтра", "plan_due": "сроки планов",
+              "report_due": "сроки отчётов", "moderation": "модерация"}
+    parts = ", ".join(f"{labels.get(name, name)} {n}" for name, n in counts.items())
+    click.echo(f"Напоминаний: {parts}; " + _deliver())
 
 
 def init_app(app: Flask) -> None:
@@ -72,5 +111,7 @@ def init_app(app: Flask) -> None:
 
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
-    app.cli.add_command(moderation_reminders)
+    app.cli.add_command(send_mail)
+    app.cli.add_command(send_digests)
+    app.cli.add_command(send_reminders)
     app.cli.add_command(seed_scale)

@@ -67,13 +67,34 @@ class Config:
     # A whole request may carry several files; a larger body gets the Russian 413 page.
     MAX_CONTENT_LENGTH = (10 * MAX_UPLOAD_MB + 1) * 1024 * 1024
 
+    SITE_NAME = os.environ.get("SITE_NAME", "Сообщество")
+    # The address of the site in letters (links, unsubscribe), e.g. https://soobshchestvo.edu.ru.
+    # Unset: the address of the request that queued the letter, or http://localhost:5000 for
+    # the cron jobs.
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "")
+
+    # Mail (app/notifications/mail.py). No MAIL_SERVER: letters go to MAIL_OUTBOX as .eml
+    # files, which administrators read on the site. MAIL_USE_TLS: STARTTLS on MAIL_PORT;
+    # MAIL_USE_SSL: TLS from the start (port 465).
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
     MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", True)
+    MAIL_USE_SSL = _env_bool("MAIL_USE_SSL", False)
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "Сообщество <noreply@localhost>")
     MAIL_OUTBOX = os.environ.get("MAIL_OUTBOX", str(INSTANCE_DIR / "outbox"))
+    MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", "10"))
+    # Letters queued by a request go out right after it (at most this many); the rest, and
+    # any that failed, go with `flask send-mail` (cron, every few minutes).
+    MAIL_SEND_IN_REQUEST = _env_bool("MAIL_SEND_IN_REQUEST", True)
+    MAIL_SEND_IN_REQUEST_LIMIT = int(os.environ.get("MAIL_SEND_IN_REQUEST_LIMIT", "50"))
+    # How long the unsubscribe link in a letter works.
+    UNSUBSCRIBE_LINK_DAYS = int(os.environ.get("UNSUBSCRIBE_LINK_DAYS", "90"))
+
+    # The operator of personal data named on /privacy (152-ФЗ), and how to reach them.
+    PRIVACY_OPERATOR = os.environ.get("PRIVACY_OPERATOR", "")
+    PRIVACY_CONTACT = os.environ.get("PRIVACY_CONTACT", "")
 
     BABEL_DEFAULT_LOCALE = "ru"
     BABEL_DEFAULT_TIMEZONE = os.environ.get("DEFAULT_TIMEZONE", "Europe/Moscow")

@@ -48,6 +48,13 @@ from app.moderation.models import (  # noqa: F401
     Report,
     WatchedWordEntry,
 )
-from app.notifications.models import Notification  # noqa: F401
+from app.notifications.models import (  # noqa: F401
+    MailDigest,
+    Notification,
+    NotificationPreference,
+    OutgoingMail,
+    ReminderSent,
+)
+from app.privacy.models import DataRequest  # noqa: F401
 from app.search import SearchDocument  # noqa: F401
 from app.uploads import StoredFile  # noqa: F401

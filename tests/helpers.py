@@ -224,6 +224,10 @@ class UrlContext:
     # time). `draft_election` is a new draft of the coordinator's (elections.edit, .publish).
     election: Election | None = None
     draft_election: Election | None = None
+    # Mail: `notification` went out at once (admission), so its letter is in the outbox
+    # folder (`letter_name`, for outbox.*); `unsubscribe_token` is its link's token.
+    letter_name: str = ""
+    unsubscribe_token: str = ""
 
 
 # Values by argument name; an (endpoint, argument) key overrides the name for one endpoint,
@@ -288,6 +292,8 @@ URL_ARGS: dict[str | tuple[str, str], Callable[[UrlContext], object]] = {
     "criterion_id": lambda ctx: ctx.contest_criterion.id,
     "juror_id": lambda ctx: ctx.contest_juror.user_id,
     ("events.entry_file", "file_id"): lambda ctx: ctx.entry.files[0].file_id,
+    ("notifications.unsubscribe", "token"): lambda ctx: ctx.unsubscribe_token,
+    "name": lambda ctx: ctx.letter_name,  # outbox.*: a letter in the outbox folder
     # `action` (forum.pin, forum.close, forum.watch, moderation.act, materials.best) is not
     # here: each rule allows other values, so url_args_for takes the first one the rule
     # declares (pin, close, watch, approve, best).
@@ -320,6 +326,7 @@ def make_url_context(community: Community, people: dict, viewer: User | None) ->
     join_request = make_join_request(applicant, community)
     notification = notify(viewer or people["member"], "admission", "Проверка доступа")
     db.session.commit()
+    letter_name, unsubscribe_token = _delivered_letter(notification)
     with current_app.test_request_context("/"):  # the services build URLs
         section = forum.create_section(
             community, people["coordinator"], title="Проверка доступа",
@@ -408,7 +415,19 @@ def make_url_context(community: Community, people: dict, viewer: User | None) ->
                       consultation=consultation, mentoring_pair=mentoring_pair,
                       plan=plan, plan_item=plan.items[0], report=report,
                       submitted_report=submitted_report, election=election,
-                      draft_election=draft_election, **meetings)
+                      draft_election=draft_election, letter_name=letter_name,
+                      unsubscribe_token=unsubscribe_token, **meetings)
+
+
+def _delivered_letter(notification: Notification) -> tuple[str, str]:
+    """The outbox file name and the unsubscribe token of the letter `notification` made."""
+    from app.notifications.mail import deliver_pending
+    from app.notifications.models import OutgoingMail
+
+    letter = db.session.scalar(select(OutgoingMail).where(
+        OutgoingMail.user_id == notification.user_id).order_by(OutgoingMail.id.desc()))
+    deliver_pending()
+    return f"{letter.id:08d}.eml", letter.unsubscribe_url.rsplit("/", 1)[1]
 
 
 def make_meetings(community: Community, people: dict) -> dict:

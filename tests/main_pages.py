@@ -89,7 +89,16 @@ def main_pages(community, people) -> list[tuple[str, str]]:
             files=[FileStorage(io.BytesIO(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"),
                                filename="Конспект.pdf", content_type="application/pdf")])
         contests.score_entry(entry, contest, people["expert"], {criterion.id: 8})
+        # Personal data: an export in the administrators' log and a deleted account.
+        from app.privacy import services as privacy
+        from app.privacy.models import DataRequest
+
+        db.session.add(DataRequest(user_id=member.id, kind="export", status="done",
+                                   finished_at=utcnow(), detail="файлов: 2, записей: 40"))
+        deleted = make_user(full_name="Бывшая Участница")
+        privacy.delete_account(deleted)
     db.session.commit()
+    letter, unsubscribe = _mail_pages(member)
     forum_url = f"/c/{slug}/forum"
     core = [
         ("anonymous", "/"),
@@ -169,6 +178,16 @@ def main_pages(community, people) -> list[tuple[str, str]]:
         ("admin", f"/admin/communities/{community.id}/roles"),
         ("admin", "/admin/moderation"),
         ("admin", "/admin/words"),
+        ("member", "/notifications/settings"),
+        ("anonymous", unsubscribe),
+        ("admin", "/admin/outbox/"),
+        ("admin", letter),
+        ("anonymous", "/privacy"),
+        ("member", "/profile/data"),
+        ("member", "/profile/delete"),
+        ("coordinator", "/profile/delete"),  # refused: the only coordinator
+        ("admin", "/admin/data-requests"),  # the export and the deletion
+        ("member", f"/users/{deleted.id}"),  # «Удалённый участник»
     ]
     return core + governance_pages(community, people)
 
@@ -185,3 +204,20 @@ def governance_pages(community, people) -> list[tuple[str, str]]:
     for part in GOVERNANCE_PARTS:
         pages += import_module(f"tests.governance.pages_{part}").pages(community, people)
     return pages
+
+
+def _mail_pages(member) -> tuple[str, str]:
+    """A letter to `member` delivered to the outbox folder: its page, and the page its
+    unsubscribe link opens."""
+    from urllib.parse import urlsplit
+
+    from app.notifications.mail import deliver_pending
+    from app.notifications.models import OutgoingMail
+    from app.notifications.services import notify
+
+    notify(member, "moderation", "Ваш материал «Уроки литературы» опубликован.", "/")
+    db.session.commit()
+    letter = db.session.scalar(db.select(OutgoingMail).where(
+        OutgoingMail.user_id == member.id).order_by(OutgoingMail.id.desc()))
+    deliver_pending()
+    return f"/admin/outbox/{letter.id:08d}.eml", urlsplit(letter.unsubscribe_url).path

@@ -110,9 +110,13 @@ ROLES = ("anonymous", "outsider", "member", "other_coordinator", "coordinator", 
 # organisers are the coordinator and the administrator, never the chair (who may stand for
 # re-election): new elections, and the edit form and publishing, asked for a draft, which
 # members do not see at all (404). «Подвести итоги» before the end: refused with a message.
+# Personal data (privacy.*): the policy is public; «Мои данные», the export and the deletion
+# page are every logged-in person's own (the only coordinator gets the deletion page too,
+# with the refusal on it); the log of requests (admin.data_requests) is the administrators'.
 # fmt: off
 ACCESS: dict[str, tuple[int, int, int, int, int, int, int]] = {
     #                                anon outs memb other coor chair admin
+    "admin.data_requests":           (302, 403, 403, 403, 403, 403, 200),
     "admin.edit_community":          (302, 403, 403, 403, 403, 403, 200),
     "admin.index":                   (302, 403, 403, 403, 403, 403, 200),
     "admin.moderation":              (302, 403, 403, 403, 403, 403, 200),
@@ -273,6 +277,13 @@ ACCESS: dict[str, tuple[int, int, int, int, int, int, int]] = {
     "notifications.index":           (302, 200, 200, 200, 200, 200, 200),
     "notifications.mark_all_read":   (405, 405, 405, 405, 405, 405, 405),
     "notifications.mark_read":       (405, 405, 405, 405, 405, 405, 405),
+    "notifications.settings":        (302, 200, 200, 200, 200, 200, 200),
+    "notifications.unsubscribe":     (200, 200, 200, 200, 200, 200, 200),
+    "outbox.index":                  (302, 403, 403, 403, 403, 403, 200),
+    "outbox.retry":                  (405, 405, 405, 405, 405, 405, 405),
+    "outbox.letter":                 (302, 403, 403, 403, 403, 403, 200),
+    "outbox.letter_html":            (302, 403, 403, 403, 403, 403, 200),
+    "outbox.download":               (302, 403, 403, 403, 403, 403, 200),
     "plans.create":                  (405, 405, 405, 405, 405, 405, 405),
     "plans.draft_next":              (405, 405, 405, 405, 405, 405, 405),
     "plans.edit_item":               (302, 403, 403, 403, 200, 200, 200),
@@ -285,6 +296,10 @@ ACCESS: dict[str, tuple[int, int, int, int, int, int, int]] = {
     "plans.send":                    (405, 405, 405, 405, 405, 405, 405),
     "plans.set_status":              (405, 405, 405, 405, 405, 405, 405),
     "plans.vote":                    (405, 405, 405, 405, 405, 405, 405),
+    "privacy.delete_account":        (302, 200, 200, 200, 200, 200, 200),
+    "privacy.export":                (405, 405, 405, 405, 405, 405, 405),
+    "privacy.my_data":               (302, 200, 200, 200, 200, 200, 200),
+    "privacy.policy":                (200, 200, 200, 200, 200, 200, 200),
     "reports.export":                (302, 403, 403, 403, 200, 200, 200),
     "reports.index":                 (302, 403, 200, 403, 200, 200, 200),
     "reports.report":                (302, 403, 403, 403, 200, 200, 200),
@@ -375,6 +390,7 @@ POST_ACCESS: dict[str, tuple[int | str, ...]] = {
     "moderation.retire_ground":      (302, 403, 403, 403, OK,  403, OK),
     "notifications.mark_all_read":   (302, OK,  OK,  OK,  OK,  OK,  OK),
     "notifications.mark_read":       (302, OK,  OK,  OK,  OK,  OK,  OK),
+    "outbox.retry":                  (302, 403, 403, 403, 403, 403, OK),
     "plans.create":                  (302, 403, 403, 403, OK,  OK,  OK),
     "plans.draft_next":              (302, 403, 403, 403, OK,  OK,  OK),
     "plans.move_item":               (302, 403, 403, 403, OK,  OK,  OK),
@@ -383,6 +399,7 @@ POST_ACCESS: dict[str, tuple[int | str, ...]] = {
     "plans.send":                    (302, 403, 403, 403, OK,  OK,  OK),
     "plans.set_status":              (302, 403, 403, 403, OK,  OK,  OK),
     "plans.vote":                    (302, 403, 403, 403, 403, OK,  403),
+    "privacy.export":                (302, OK,  OK,  OK,  OK,  OK,  OK),
     "reports.start":                 (302, 403, 403, 403, OK,  OK,  OK),
     "reports.submit":                (302, 403, 403, 403, 403, OK,  403),
 }

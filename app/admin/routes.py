@@ -168,3 +168,17 @@ def remove_word(word_id: int):
     db.session.commit()
     flash(_("Стоп-слово удалено."), "success")
     return redirect(url_for(".words"), 303)
+
+
+# --- personal data ---------------------------------------------------------------------------
+
+
+@bp.get("/data-requests")
+def data_requests():
+    """The log of exports and account deletions (152-ФЗ), newest first."""
+    from app import htmx
+    from app.pagination import paginate
+    from app.privacy.services import log_query
+
+    page = paginate(log_query(), per_page=50)
+    return htmx.render("privacy/_data_request_rows.html", "admin/data_requests.html", page=page)

@@ -33,7 +33,9 @@ def init_app(app: Flask) -> None:
 
         if not user_id.isdigit():
             return None
-        return db.session.get(User, int(user_id))
+        user = db.session.get(User, int(user_id))
+        # A deleted account's old session or remember-me cookie logs nobody in.
+        return user if user is not None and not user.is_deleted else None
 
     @login_manager.unauthorized_handler
     def unauthorized():

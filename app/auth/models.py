@@ -31,6 +31,17 @@ class User(UserMixin, TimestampMixin, db.Model):
     # 002 §5.1: a member may show their membership on their profile.
     show_memberships: Mapped[bool] = mapped_column(default=True)
     last_login_at: Mapped[datetime | None]
+    # The account was deleted at the person's request (152-ФЗ): personal data erased, the
+    # row kept so that what they posted stays, signed «Удалённый участник».
+    deleted_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: a deleted account cannot log in
+        return self.deleted_at is None
 
     def set_password(self, password: str) -> None:
         method = current_app.config["PASSWORD_HASH_METHOD"] if has_app_context() else "scrypt"

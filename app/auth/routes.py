@@ -82,6 +82,8 @@ def logout():
 @login_required
 def profile(user_id: int):
     user = db.get_or_404(User, user_id)
+    if user.is_deleted:  # its personal data are erased: nothing to show but that
+        return render_template("privacy/deleted_profile.html", user=user)
     require(can_view_profile(current_user, user))
     from app.communities.services import active_memberships_of
     from app.governance.mentoring.services import pairs_of_user

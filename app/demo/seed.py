@@ -234,7 +234,15 @@ def seed() -> list[tuple[str, str, str]]:
         )
         _forum_and_chat(community, people)
         _governance(community, people)
+        if index == 0:
+            first_people = people
     db.session.flush()
+    from app.demo import mail
+
+    mail.seed(first_people)
+    from app.demo import privacy
+
+    privacy.seed(first_people)
     return accounts
 
 

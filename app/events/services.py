@@ -209,7 +209,20 @@ def publish(event: Event, actor: User) -> Event:
     event.status = EventStatus.PUBLISHED
     event.published_at = utcnow()
     db.session.flush()
+    _announce(event, actor)
     return event
+
+
+def _announce(event: Event, actor: User) -> int:
+    """Tell the community's members of a new event (kind «announcement»: in the weekly
+    digest unless they chose otherwise)."""
+    community = db.session.get(Community, event.community_id)
+    ids = list(db.session.scalars(select(Membership.user_id).where(
+        Membership.community_id == community.id, Membership.left_at.is_(None),
+        Membership.user_id != actor.id)))
+    return notify_many(ids, "announcement",
+                       f"Новое мероприятие сообщества «{community.name}»: «{event.title}», "
+                       f"{_when(event, community)}.", event_url(event, community))
 
 
 def cancel_event(event: Event, community: Community, actor: User, reason: str) -> int:

@@ -371,7 +371,7 @@ def report(item: Any, community: Community, reporter: User, ground: str, comment
     return new
 
 
-def _notify_coordinators(community: Community, text: str) -> None:
+def _notify_coordinators(community: Community, text: str, *, urgent: bool = False) -> None:
     ids = db.session.scalars(
         select(Membership.user_id).where(
             Membership.community_id == community.id, Membership.left_at.is_(None),
@@ -379,7 +379,7 @@ def _notify_coordinators(community: Community, text: str) -> None:
         )
     ).all()
     notify_many(list(ids), "moderation", text,
-                url_for("moderation.index", community_slug=community.slug))
+                url_for("moderation.index", community_slug=community.slug), urgent=urgent)
 
 
 def _resolve_reports(kind: str, object_id: int, status: str) -> None:
@@ -633,7 +633,8 @@ def words_of(community: Community | None) -> list[WatchedWordEntry]:
 
 def send_reminders(now: datetime | None = None) -> int:
     """Items waiting over 24 hours: tell the coordinators; over 48 hours: the administrators.
-    Each case is reminded once per stage, so running this twice sends nothing twice."""
+    Each case is reminded once per stage, so running this twice sends nothing twice. Urgent:
+    whoever takes moderation notices by e-mail at all gets these at once, not in a digest."""
     now = now or utcnow()
     sent = 0
     stale = db.session.scalars(
@@ -645,7 +646,8 @@ def send_reminders(now: datetime | None = None) -> int:
     ).all()
     for case in stale:
         community = db.session.get(Community, case.community_id)
-        _notify_coordinators(community, "Материал ждёт решения модерации больше суток.")
+        _notify_coordinators(community, "Материал ждёт решения модерации больше суток.",
+                             urgent=True)
         case.reminded_coordinators_at = now
         sent += 1
     older = db.session.scalars(
@@ -660,7 +662,7 @@ def send_reminders(now: datetime | None = None) -> int:
         community = db.session.get(Community, case.community_id)
         notify_many(list(admins), "moderation",
                     f"В сообществе «{community.name}» материал ждёт модерации больше двух суток.",
-                    url_for("moderation.index", community_slug=community.slug))
+                    url_for("moderation.index", community_slug=community.slug), urgent=True)
         case.reminded_admins_at = now
         sent += 1
     db.session.flush()

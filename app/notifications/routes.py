@@ -5,10 +5,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app import htmx
+from app.auth.models import User
 from app.extensions import db
 from app.forms import EmptyForm
 from app.notifications import services
-from app.notifications.models import Notification
+from app.notifications.forms import chosen, preferences_form
+from app.notifications.models import Delivery, Notification
+from app.notifications.tokens import BadUnsubscribeToken, read_unsubscribe_token
 from app.pagination import paginate
 
 bp = Blueprint("notifications", __name__)
@@ -66,3 +69,46 @@ def unread_notifications() -> int:
     if not current_user.is_authenticated:
         return 0
     return services.unread_count(current_user)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@login_required
+def settings():
+    """How each kind of notification reaches the person: site, at once, daily, weekly."""
+    form = preferences_form(services.preferences_of(current_user))
+    if form.validate_on_submit():
+        services.set_preferences(current_user, chosen(form))
+        db.session.commit()
+        flash(_("Настройки уведомлений сохранены."), "success")
+        return redirect(url_for(".settings"), 303)
+    status = 422 if form.is_submitted() else 200
+    return render_template("notifications/settings.html", form=form, kinds=services.KINDS,
+                           labels=services.DELIVERY_LABELS, email=current_user.email), status
+
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+def unsubscribe(token: str):
+    """The link in every letter: no login needed, the signed token names the person and
+    the kinds. GET only asks (mail scanners open links); the button unsubscribes."""
+    try:
+        request_ = read_unsubscribe_token(token)
+    except BadUnsubscribeToken as error:
+        return render_template("notifications/unsubscribe.html", error=error.message), 400
+    user = db.session.get(User, request_.user_id)
+    if user is None or user.is_deleted:
+        return render_template(
+            "notifications/unsubscribe.html",
+            error=_("Учётная запись, для которой выдана ссылка, удалена. Писем ей больше "
+                    "не будет.")), 410
+    labels = [services.KINDS[kind] for kind in request_.kinds]
+    form = EmptyForm()
+    done = False
+    if form.validate_on_submit():
+        services.set_preferences(user, dict.fromkeys(request_.kinds, Delivery.SITE))
+        db.session.commit()
+        done = True
+    elif form.is_submitted():
+        return render_template("notifications/unsubscribe.html", labels=labels, form=form,
+                               error=_("Форма устарела. Обновите страницу и повторите.")), 400
+    return render_template("notifications/unsubscribe.html", labels=labels, form=form,
+                           done=done)
