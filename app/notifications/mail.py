@@ -329,7 +329,10 @@ def init_app(app: Flask) -> None:
         `flask send-mail`; a failure leaves them queued for it."""
         if g.pop("mail_queued", False) and app.config["MAIL_SEND_IN_REQUEST"]:
             try:
-                deliver_pending(fresh_only=True, limit=app.config["MAIL_SEND_IN_REQUEST_LIMIT"])
+                # Files in the outbox folder are quick to write: no limit without SMTP.
+                limit = (app.config["MAIL_SEND_IN_REQUEST_LIMIT"] if app.config["MAIL_SERVER"]
+                         else None)
+                deliver_pending(fresh_only=True, limit=limit)
             except Exception:  # never fail the person's request for the mail's sake
                 app.logger.exception("mail delivery after the request failed")
         return response
