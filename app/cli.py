@@ -62,6 +62,14 @@ def _job_context():
     return job_context()
 
 
+def _run_job(job) -> dict[str, int]:
+    """Run a mail job in one transaction, committed at the end, as a view would."""
+    with _job_context():
+        counts = job()
+        db.session.commit()
+    return counts
+
+
 def _deliver() -> str:
     from app.notifications.mail import deliver_pending
 
@@ -83,9 +91,7 @@ def send_digests() -> None:
     Cron: every morning; running it twice sends nothing twice."""
     from app.notifications.digests import send_digests as make_digests
 
-    with _job_context():
-        counts = make_digests()
-        db.session.commit()
+    counts = _run_job(make_digests)
     click.echo(f"Сводок: за день {counts['daily']}, за неделю {counts['weekly']}; "
                + _deliver())
 
@@ -97,9 +103,7 @@ def send_reminders() -> None:
     Cron: every hour; running it twice reminds nobody twice."""
     from app.notifications.reminders import send_reminders as remind
 
-    with _job_context():
-        counts = remind()
-        db.session.commit()
+    counts = _run_job(remind)
     labels = {"events_tomorrow": "мероприятия завтра", "plan_due": "сроки планов",
               "report_due": "сроки отчётов", "moderation": "модерация"}
     parts = ", ".join(f"{labels.get(name, name)} {n}" for name, n in counts.items())
