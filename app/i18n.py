@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from functools import lru_cache
 
 from babel import Locale
+from babel.dates import format_datetime as babel_format_datetime
+from babel.dates import get_timezone as babel_timezone
 from flask import Flask, current_app, g
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, get_locale, get_timezone
 
 from app.extensions import babel
 
@@ -40,11 +43,23 @@ def date_filter(value: date | datetime | None) -> str:
     return format_date(value, "long").replace("\u202f", NBSP)
 
 
+_DATETIME = f"d MMMM y{NBSP}'г.', HH:mm"
+
+
 def datetime_filter(value: datetime | None) -> str:
-    """«22 ноября 2026 г., 14:05» in the reader's time zone (stored as naive UTC)."""
+    """«22 ноября 2026 г., 14:05» in the reader's time zone (stored as naive UTC).
+
+    A list shows dozens of them and Babel's formatting is slow, so the text is cached per
+    minute and zone: the same result, a pure function of its key."""
     if value is None:
         return ""
-    return format_datetime(value, f"d MMMM y{NBSP}'г.', HH:mm")
+    return _format_minute(value.replace(second=0, microsecond=0), str(get_timezone()))
+
+
+@lru_cache(maxsize=8192)
+def _format_minute(value: datetime, zone: str) -> str:
+    return babel_format_datetime(value.replace(tzinfo=UTC), _DATETIME,
+                                 tzinfo=babel_timezone(zone), locale="ru")
 
 
 def init_app(app: Flask) -> None:

@@ -15,6 +15,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import and_, select
 from sqlalchemy.orm import joinedload
 
@@ -23,7 +24,7 @@ from app.communities.permissions import can_view_inside
 from app.errors import DomainError
 from app.extensions import db
 from app.forms import EmptyForm, apply_domain_error, choices
-from app.forum import services
+from app.forum import post_list, services
 from app.forum.forms import (
     EditPostForm,
     MoveTopicForm,
@@ -251,16 +252,18 @@ def new_topic(section_id: int):
 # --- topics ----------------------------------------------------------------------------
 
 
-def _page_posts(topic: Topic, page_number: int) -> list[Post]:
+def _page_rows(topic: Topic, page_number: int) -> list[post_list.PostRow]:
     first = (page_number - 1) * services.POSTS_PER_PAGE + 1
-    last = first + services.POSTS_PER_PAGE - 1
-    return list(
-        db.session.scalars(
-            select(Post)
-            .options(joinedload(Post.author))
-            .where(Post.topic_id == topic.id, Post.number.between(first, last))
-            .order_by(Post.number)
-        )
+    return post_list.page_rows(topic, first, first + services.POSTS_PER_PAGE - 1)
+
+
+def _post_html(post: Post) -> Markup:
+    """One post as the topic page shows it (after a reply, an edit, or «Отмена»)."""
+    topic = post.topic
+    return post_list.render_posts(
+        post_list.rows_where(Post.id == post.id),
+        post_list.viewer_of(current_user, topic, g.community),
+        post_list.urls_of(topic, 0),
     )
 
 
@@ -275,19 +278,22 @@ def _page_number(topic: Topic) -> int:
 def topic(topic_id: int):
     topic = _topic_or_404(topic_id)
     number = _page_number(topic)
-    posts = _page_posts(topic, number)
+    rows = _page_rows(topic, number)
     known = services.last_read(topic, current_user)
     pages = services.page_of(max(topic.post_count, 1))
-    live_after = posts[-1].number if posts and number == pages else 0
+    live_after = rows[-1].number if rows and number == pages else 0
+    viewer = post_list.viewer_of(current_user, topic, g.community)
+    posts_html = post_list.render_posts(rows, viewer, post_list.urls_of(topic, live_after),
+                                        known)
     body = htmx.render(
         "forum/_post_page.html", "forum/topic.html",
-        community=g.community, topic=topic, posts=posts, page_number=number, pages=pages,
-        reply_form=ReplyForm(formdata=None, after=str(live_after)), live_after=live_after,
-        last_read=known,
-        watching=services.is_watching(topic, current_user),
+        community=g.community, topic=topic, posts_html=posts_html, page_number=number,
+        pages=pages, reply_form=ReplyForm(formdata=None, after=str(live_after)),
+        live_after=live_after, can_reply_here=viewer.can_reply,
+        moderator=viewer.moderator, watching=services.is_watching(topic, current_user),
     )
-    # Rendered first: a commit would expire the posts and reload each one.
-    if posts and services.mark_read(topic, current_user, posts[-1].number, known):
+    # The page view writes only the reader's own position, and only when it moved.
+    if rows and services.mark_read(topic, current_user, rows[-1].number, known):
         db.session.commit()
     return body
 
@@ -362,9 +368,7 @@ def reply(topic_id: int):
         services.mark_read(topic, current_user, post.number)
         db.session.commit()
         fresh = ReplyForm(formdata=None, after=str(post.number))
-        body = render_template(
-            "forum/_post.html", community=g.community, topic=topic, post=post,
-        ) + render_template(
+        body = str(_post_html(post)) + render_template(
             "forum/_reply_form.html", community=g.community, topic=topic,
             reply_form=fresh, oob=True,
         )
@@ -400,9 +404,7 @@ def edit_post(post_id: int):
         else:
             db.session.commit()
             if htmx.is_htmx():
-                return render_template(
-                    "forum/_post.html", community=g.community, topic=post.topic, post=post
-                )
+                return _post_html(post)
             flash(_("Сообщение изменено."), "success")
             return redirect(url_for(".post", post_id=post.id), 303)
     status = 422 if form.is_submitted() else 200
@@ -418,7 +420,7 @@ def show_post(post_id: int):
     post = _post_or_404(post_id)
     if not htmx.is_htmx():
         return redirect(url_for(".post", post_id=post.id))
-    return render_template("forum/_post.html", community=g.community, topic=post.topic, post=post)
+    return _post_html(post)
 
 
 @bp.get("/posts/<int:post_id>/revisions")

@@ -1,0 +1,109 @@
+"""The topic page's posts: plain rows, per-page permissions and cached fragments
+(app/forum/post_list.py). A cached fragment must never show what has changed."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from app.extensions import db
+from app.forum import services
+from app.forum.models import Post
+from app.moderation import services as moderation
+from tests.helpers import count_queries, text
+
+
+def url(community, path=""):
+    return f"/c/{community.slug}/forum{path}"
+
+
+def test_an_edit_shows_at_once(client_as, people, community, section, make_topic):
+    topic = make_topic(section, author=people["member"], body="Первая редакция.")
+    page = url(community, f"/topics/{topic.id}")
+    assert "Первая редакция." in text(client_as("chair").get(page))
+    post = db.session.scalar(db.select(Post).where(Post.topic_id == topic.id))
+    client_as("member").post(url(community, f"/posts/{post.id}/edit"),
+                             data={"body": "Вторая редакция."})
+    body = text(client_as("chair").get(page))
+    assert "Вторая редакция." in body and "Первая редакция." not in body
+    assert "изменено" in body
+
+
+def test_a_renamed_author_shows_at_once(client_as, people, community, section, make_topic):
+    topic = make_topic(section, author=people["member"])
+    page = url(community, f"/topics/{topic.id}")
+    assert people["member"].full_name in text(client_as("chair").get(page))
+    member = people["member"]
+    member.full_name = "Новикова Мария Петровна"
+    db.session.commit()
+    assert "Новикова Мария Петровна" in text(client_as("chair").get(page))
+
+
+def test_hiding_and_restoring_show_at_once(client_as, people, community, section, make_topic):
+    topic = make_topic(section, author=people["member"], body="Спорный текст.",
+                       replies=1)
+    page = url(community, f"/topics/{topic.id}")
+    reply = db.session.scalar(db.select(Post).where(Post.topic_id == topic.id,
+                                                    Post.number == 2))
+    assert "Ответ номер 1" in text(client_as("council").get(page))
+    with current_app.test_request_context("/"):
+        moderation.remove(reply, people["coordinator"], "spam", "Реклама")
+        db.session.commit()
+    body = text(client_as("council").get(page))
+    assert "Ответ номер 1" not in body and "Удалено координатором" in body
+    # the coordinator sees the text and a restore button with their own session's token
+    coordinator = client_as("coordinator")
+    body = text(coordinator.get(page))
+    assert "Ответ номер 1" in body and "Восстановить" in body
+    with current_app.test_request_context("/"):
+        moderation.restore(db.session.get(Post, reply.id), people["coordinator"])
+        db.session.commit()
+    assert "Ответ номер 1" in text(client_as("council").get(page))
+
+
+def test_actions_follow_the_viewer(client_as, people, community, section, make_topic):
+    topic = make_topic(section, author=people["member"], replies=1)
+    page = url(community, f"/topics/{topic.id}")
+    own = db.session.scalar(db.select(Post).where(Post.topic_id == topic.id,
+                                                  Post.number == 1))
+    as_author = text(client_as("member").get(page))
+    as_other = text(client_as("council").get(page))
+    with current_app.test_request_context("/"):
+        from flask import url_for
+
+        edit = url_for("forum.edit_post", community_slug=community.slug, post_id=own.id)
+        report = url_for("moderation.report", community_slug=community.slug, kind="post",
+                         item_id=own.id)
+        remove = url_for("moderation.remove_item", community_slug=community.slug,
+                         kind="post", item_id=own.id)
+    assert f'href="{edit}"' in as_author and f'href="{edit}"' not in as_other
+    assert f'href="{report}"' in as_other and f'href="{report}"' not in as_author
+    assert f'href="{remove}"' in text(client_as("coordinator").get(page))
+    assert f'href="{remove}"' not in as_other and f'href="{remove}"' not in as_author
+
+
+def test_held_post_only_for_its_author_and_moderators(client_as, people, community, section,
+                                                      make_topic):
+    topic = make_topic(section, author=people["chair"])
+    with current_app.test_request_context("/"):
+        post = services.reply(topic, people["member"], "Ждёт проверки.")
+        post.held_at = post.created_at
+        db.session.commit()
+    page = url(community, f"/topics/{topic.id}")
+    assert "Ждёт проверки." in text(client_as("member").get(page))
+    assert "Ждёт проверки." in text(client_as("coordinator").get(page))
+    assert "Ждёт проверки." not in text(client_as("council").get(page))
+
+
+def test_topic_page_queries_do_not_grow_with_posts(client_as, people, community, section,
+                                                   make_topic):
+    few = make_topic(section, replies=2)
+    many = make_topic(section, replies=19)
+    client = client_as("council")
+
+    def queries(topic):
+        client.get(url(community, f"/topics/{topic.id}"))  # the read position is written
+        with count_queries() as counter:
+            assert client.get(url(community, f"/topics/{topic.id}")).status_code == 200
+        return counter.count
+
+    assert queries(few) == queries(many)
