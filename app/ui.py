@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-from flask import Flask
+from flask import Flask, g, request, url_for
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
@@ -29,6 +30,36 @@ def ground_label(key: str) -> str:
     return label_of_ground(key, g.get("community"))
 
 
+def url(endpoint: str, **values: object) -> str:
+    """`url_for` for the addresses every page repeats (the layout's links, a community's
+    tabs): the same result, cached per process under everything it depends on (the
+    endpoint, the values, the community of the request and the mount point)."""
+    community = g.get("community")
+    return _url(endpoint, tuple(sorted(values.items())),
+                community.slug if community is not None else None, request.script_root)
+
+
+@lru_cache(maxsize=4096)
+def _url(endpoint: str, items: tuple, slug: str | None, script_root: str) -> str:
+    return url_for(endpoint, **dict(items))
+
+
+def page_window(current: int, pages: int, around: int = 2) -> list[int | None]:
+    """The page numbers a pager shows: the first, the last, and `around` on each side of
+    the current one; None where numbers are left out («…»). A topic of thousands of pages
+    gets a dozen links, not thousands."""
+    shown = sorted({1, pages, *range(max(1, current - around), min(pages, current + around) + 1)})
+    window: list[int | None] = []
+    for n in shown:
+        last = window[-1] if window else n - 1
+        if n - last == 2:  # one number left out: show it rather than «…»
+            window.append(n - 1)
+        elif n - last > 2:
+            window.append(None)
+        window.append(n)
+    return window
+
+
 def csrf_input() -> Markup:
     return Markup('<input type="hidden" name="csrf_token" value="{}">').format(generate_csrf())
 
@@ -46,6 +77,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals["csrf_input"] = csrf_input
     app.jinja_env.globals["dom_id"] = dom_id
+    app.jinja_env.globals["url"] = url
+    app.jinja_env.globals["page_window"] = page_window
     app.jinja_env.globals["role_titles"] = labels.role_titles
     app.jinja_env.globals["ground_label"] = ground_label
     from app import content

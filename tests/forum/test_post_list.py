@@ -107,3 +107,25 @@ def test_topic_page_queries_do_not_grow_with_posts(client_as, people, community,
         return counter.count
 
     assert queries(few) == queries(many)
+
+
+def test_the_pager_shows_a_window_not_every_page():
+    from app.ui import page_window
+
+    assert page_window(1, 1) == [1]
+    assert page_window(1, 3) == [1, 2, 3]
+    assert page_window(6, 12) == [1, None, 4, 5, 6, 7, 8, None, 12]
+    assert page_window(500, 500) == [1, None, 498, 499, 500]
+    assert page_window(4, 9) == [1, 2, 3, 4, 5, 6, None, 9]  # 2 is shown, not «…»
+    assert len(page_window(25_000, 50_000)) == 9
+
+
+def test_a_long_topic_has_a_short_pager(client_as, people, community, section, make_topic):
+    topic = make_topic(section, replies=0)
+    topic.post_count = 20 * 300  # the pager reads the kept count
+    db.session.commit()
+    body = text(client_as("council").get(url(community, f"/topics/{topic.id}?page=150")))
+    links = body.count(f"/forum/topics/{topic.id}?page=")
+    assert 0 < links < 40
+    assert f'/forum/topics/{topic.id}?page=150" aria-current="page"' in body
+    assert f"/forum/topics/{topic.id}?page=300" in body
