@@ -34,6 +34,9 @@ class User(UserMixin, TimestampMixin, db.Model):
     # The account was deleted at the person's request (152-ФЗ): personal data erased, the
     # row kept so that what they posted stays, signed «Удалённый участник».
     deleted_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The header bell's number on every page: kept by app.notifications.services (a new
+    # notification adds one, reading takes one away), never counted per request.
+    unread_notifications: Mapped[int] = mapped_column(default=0, server_default="0")
 
     @property
     def is_deleted(self) -> bool:

@@ -279,7 +279,7 @@ def topic(topic_id: int):
     topic = _topic_or_404(topic_id)
     number = _page_number(topic)
     rows = _page_rows(topic, number)
-    known = services.last_read(topic, current_user)
+    known, watching = services.reader_state(topic, current_user)
     pages = services.page_of(max(topic.post_count, 1))
     live_after = rows[-1].number if rows and number == pages else 0
     viewer = post_list.viewer_of(current_user, topic, g.community)
@@ -290,7 +290,7 @@ def topic(topic_id: int):
         community=g.community, topic=topic, posts_html=posts_html, page_number=number,
         pages=pages, reply_form=ReplyForm(formdata=None, after=str(live_after)),
         live_after=live_after, can_reply_here=viewer.can_reply,
-        moderator=viewer.moderator, watching=services.is_watching(topic, current_user),
+        moderator=viewer.moderator, watching=watching,
     )
     # The page view writes only the reader's own position, and only when it moved.
     if rows and services.mark_read(topic, current_user, rows[-1].number, known):

@@ -478,6 +478,18 @@ def is_watching(topic: Topic, user: User) -> bool:
     return db.session.get(TopicWatch, (user.id, topic.id)) is not None
 
 
+def reader_state(topic: Topic, user: User) -> tuple[int, bool]:
+    """How far the reader has read the topic and whether they watch it, in one query."""
+    read = (select(TopicRead.last_read_number)
+            .where(TopicRead.user_id == user.id, TopicRead.topic_id == topic.id)
+            .scalar_subquery())
+    watching = (select(TopicWatch.user_id)
+                .where(TopicWatch.user_id == user.id, TopicWatch.topic_id == topic.id)
+                .exists())
+    known, watched = db.session.execute(select(read, watching)).one()
+    return known or 0, bool(watched)
+
+
 def last_read(topic: Topic, user: User) -> int:
     read = db.session.get(TopicRead, (user.id, topic.id))
     return read.last_read_number if read else 0

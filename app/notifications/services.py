@@ -7,7 +7,9 @@ defaults in DEFAULT_DELIVERY); the choice is recorded on the notification when i
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, insert, select, update
+from collections import Counter
+
+from sqlalchemy import case, delete, func, insert, select, update
 
 from app.auth.models import User
 from app.extensions import db
@@ -74,6 +76,7 @@ def notify(user: User, kind: str, text: str, url: str = "", *,
                                 delivery=delivery)
     db.session.add(notification)
     db.session.flush()
+    _count_unread({user.id: 1})
     if delivery == Delivery.INSTANT:
         from app.notifications import mail
 
@@ -103,6 +106,7 @@ def notify_each(kind: str, items: list[tuple[int, str, str]], *, urgent: bool = 
         for user_id, text, url in items
     ]
     db.session.execute(insert(Notification), rows)
+    _count_unread(Counter(user_id for user_id, _, _ in items))
     instant = [row for row in rows if row["delivery"] == Delivery.INSTANT]
     if instant:
         from app.notifications import mail
@@ -144,12 +148,32 @@ def set_preferences(user: User, choices: dict[str, str]) -> dict[str, str]:
 # --- the bell ------------------------------------------------------------------------------
 
 
+def _count_unread(added: dict[int, int]) -> None:
+    """Add to the kept unread counts, in one UPDATE whatever the number of people."""
+    if not added:
+        return
+    amounts = set(added.values())
+    amount = amounts.pop() if len(amounts) == 1 else case(added, value=User.id, else_=0)
+    db.session.execute(
+        update(User).where(User.id.in_(list(added)))
+        .values(unread_notifications=User.unread_notifications + amount)
+        .execution_options(synchronize_session=False))
+
+
 def unread_count(user: User) -> int:
-    return db.session.scalar(
-        select(func.count(Notification.id)).where(
-            Notification.user_id == user.id, Notification.read_at.is_(None)
-        )
-    ) or 0
+    """The bell's number: kept on the user's row, which every request loads anyway."""
+    return max(user.unread_notifications or 0, 0)
+
+
+def recount_unread(user_ids: list[int] | None = None) -> None:
+    """Set the kept counts from the notifications themselves (migrations, repairs)."""
+    counted = (select(func.count(Notification.id))
+               .where(Notification.user_id == User.id, Notification.read_at.is_(None))
+               .scalar_subquery())
+    statement = update(User).values(unread_notifications=counted)
+    if user_ids is not None:
+        statement = statement.where(User.id.in_(user_ids))
+    db.session.execute(statement.execution_options(synchronize_session=False))
 
 
 def for_user(user: User):
@@ -164,7 +188,19 @@ def mark_read(notification: Notification, user: User) -> Notification:
     if notification.user_id != user.id:
         raise PermissionError("not the recipient")
     if notification.read_at is None:
-        notification.read_at = utcnow()
+        now = utcnow()
+        # Only the request that actually marks it takes one from the count.
+        marked = db.session.execute(
+            update(Notification)
+            .where(Notification.id == notification.id, Notification.read_at.is_(None))
+            .values(read_at=now).execution_options(synchronize_session=False)
+        ).rowcount
+        notification.read_at = now
+        if marked:
+            db.session.execute(
+                update(User).where(User.id == user.id, User.unread_notifications > 0)
+                .values(unread_notifications=User.unread_notifications - 1)
+                .execution_options(synchronize_session=False))
         db.session.flush()
     return notification
 
@@ -175,4 +211,7 @@ def mark_all_read(user: User) -> int:
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
         .values(read_at=utcnow())
     )
+    db.session.execute(update(User).where(User.id == user.id)
+                       .values(unread_notifications=0)
+                       .execution_options(synchronize_session=False))
     return result.rowcount or 0

@@ -249,6 +249,7 @@ def delete_account(user: User) -> DataRequest:
     user.show_memberships = False
     user.last_login_at = None
     user.deleted_at = now
+    user.unread_notifications = 0
     db.session.flush()
 
     # The bank's search finds materials by their authors' names: drop the erased one.

@@ -29,7 +29,13 @@ from app.notifications.models import (
     NotificationPreference,
     OutgoingMail,
 )
-from app.notifications.services import notify, notify_many, preferences_of, set_preferences
+from app.notifications.services import (
+    mark_read,
+    notify,
+    notify_many,
+    preferences_of,
+    set_preferences,
+)
 from app.notifications.tokens import make_unsubscribe_token
 from tests import factories
 from tests.factories import make_join_request, make_user
@@ -378,7 +384,7 @@ def test_daily_digest_carries_yesterday_once(app, smtp):
     made_at(user, "reply", "Вам ответили в теме «ФГОС»", at_moscow(2026, 11, 21, 9))
     made_at(user, "plan", "План отправлен на утверждение", at_moscow(2026, 11, 21, 23))
     read = made_at(user, "reply", "Уже прочитанное", at_moscow(2026, 11, 21, 10))
-    read.read_at = utcnow()
+    mark_read(read, user)
     made_at(user, "reply", "Сегодняшнее", at_moscow(2026, 11, 22, 1))
     db.session.commit()
     run_at = at_moscow(2026, 11, 22, 7)

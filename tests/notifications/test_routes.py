@@ -10,9 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.mixins import utcnow
 from app.notifications.models import Notification
-from app.notifications.services import notify
+from app.notifications.services import mark_read, notify
 from tests import factories
 from tests.helpers import HX, count_queries, text
 
@@ -21,7 +20,7 @@ def send(user, text_: str = "Вы приняты в сообщество", kind:
          url: str = "", read: bool = False) -> Notification:
     notification = notify(user, kind, text_, url)
     if read:
-        notification.read_at = utcnow()
+        mark_read(notification, user)
     db.session.commit()
     return notification
 
@@ -345,3 +344,35 @@ def test_anonymous_cannot_mark_read(client, user, path):
     assert response.status_code == 302
     assert urlsplit(response.headers["Location"]).path == "/auth/login"
     assert unread_of(user) == 1
+
+
+def test_the_bell_count_is_kept_not_counted(reader, user):
+    from app.notifications.services import mark_all_read, notify_many, recount_unread
+
+    other = factories.make_user()
+    notify_many([user.id, other.id], "announcement", "Новое мероприятие", "/")
+    first = send(user, "Первое")
+    db.session.commit()
+    db.session.refresh(user)
+    assert user.unread_notifications == 2
+    mark_read(first, user)
+    mark_read(first, user)  # twice: taken away once
+    db.session.commit()
+    db.session.refresh(user)
+    assert user.unread_notifications == 1
+    with count_queries() as counter:
+        body = text(reader.get("/"))
+    assert bell_count(body) == "1"
+    assert not [s for s in counter.statements if "count(notifications" in s.lower()]
+    mark_all_read(user)
+    db.session.commit()
+    db.session.refresh(user)
+    assert user.unread_notifications == 0
+    # a repair from the rows themselves gives the same numbers
+    user.unread_notifications = 7
+    db.session.commit()
+    recount_unread()
+    db.session.commit()
+    db.session.refresh(user)
+    db.session.refresh(other)
+    assert (user.unread_notifications, other.unread_notifications) == (0, 1)
