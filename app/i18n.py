@@ -8,7 +8,7 @@ from functools import lru_cache
 from babel import Locale
 from babel.dates import format_datetime as babel_format_datetime
 from babel.dates import get_timezone as babel_timezone
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context
 from flask_babel import format_date, get_locale, get_timezone
 
 from app.extensions import babel
@@ -62,8 +62,34 @@ def _format_minute(value: datetime, zone: str) -> str:
                                  tzinfo=babel_timezone(zone), locale="ru")
 
 
+def _install_fast_gettext(app: Flask) -> None:
+    """Templates call `_()` a hundred times a page, and Flask-Babel looks up the request's
+    translations on each call. The locale is one for the whole platform (select_locale), so
+    the translations are looked up once per process and kept."""
+    from flask_babel import get_translations
+
+    kept: dict[str, object] = {}
+
+    def translations():
+        found = kept.get("ru")
+        if found is None:
+            found = get_translations()
+            if has_request_context():  # outside a request Flask-Babel gives a null catalogue
+                kept["ru"] = found
+        return found
+
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+    )
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    _install_fast_gettext(app)
     app.jinja_env.filters["date"] = date_filter
     app.jinja_env.filters["datetime"] = datetime_filter
     app.jinja_env.globals["plural"] = plural

@@ -4,8 +4,8 @@ A topic page is the most read page of the platform. Rendering each post with ORM
 permission predicates and `url_for` in the template cost several times the page's bare
 HTML, so here:
 
-- posts are plain rows (`PostRow`, two queries a page: posts with their authors, then
-  attachments), not ORM objects;
+- posts are plain rows (`PostRow`: one query for the posts with their authors, and one more
+  for the attachments only when a post on the page has any), not ORM objects;
 - what the viewer may do is worked out once per page (`Viewer`), not once per post;
 - addresses come from patterns built once per page (`Urls`);
 - each post's HTML is cached per process, keyed by everything it is made of: the row itself
@@ -139,24 +139,25 @@ _COLUMNS = (Post.id, Post.number, Post.author_id, User.full_name, Post.created_a
 
 
 def rows_where(*criteria) -> list[PostRow]:
-    """Posts as rows, in number order: one query for the posts and their authors, one for
-    the attachments of those that have any."""
+    """Posts as rows, in number order: one query for the posts and their authors, one more
+    for the attachments of those that have any."""
+    has_files = select(PostAttachment.id).where(PostAttachment.post_id == Post.id).exists()
     found = db.session.execute(
-        select(*_COLUMNS).outerjoin(User, User.id == Post.author_id)
+        select(*_COLUMNS, has_files).outerjoin(User, User.id == Post.author_id)
         .where(*criteria).order_by(Post.number)
     ).all()
-    if not found:
-        return []
+    with_files = [r[0] for r in found if r[-1]]
     files: dict[int, list[AttachmentRow]] = {}
-    for post_id, attachment_id, name, size in db.session.execute(
-        select(PostAttachment.post_id, PostAttachment.id, StoredFile.original_name,
-               StoredFile.size)
-        .join(StoredFile, StoredFile.id == PostAttachment.file_id)
-        .where(PostAttachment.post_id.in_([r[0] for r in found]))
-        .order_by(PostAttachment.id)
-    ):
-        files.setdefault(post_id, []).append(AttachmentRow(attachment_id, name, size))
-    return [PostRow(*r, attachments=tuple(files.get(r[0], ()))) for r in found]
+    if with_files:
+        for post_id, attachment_id, name, size in db.session.execute(
+            select(PostAttachment.post_id, PostAttachment.id, StoredFile.original_name,
+                   StoredFile.size)
+            .join(StoredFile, StoredFile.id == PostAttachment.file_id)
+            .where(PostAttachment.post_id.in_(with_files))
+            .order_by(PostAttachment.id)
+        ):
+            files.setdefault(post_id, []).append(AttachmentRow(attachment_id, name, size))
+    return [PostRow(*r[:-1], attachments=tuple(files.get(r[0], ()))) for r in found]
 
 
 def page_rows(topic: Topic, first: int, last: int) -> list[PostRow]:
