@@ -313,25 +313,26 @@ def upcoming():
 @calendar_bp.get("/feeds")
 @login_required
 def feeds():
-    """My feed links, issued on the first visit."""
+    """My feed links. A page view writes nothing: the first links are issued by a button."""
     feed = db.session.get(CalendarFeed, current_user.id)
-    if feed is None:
-        feed = feed_of(current_user)
-        try:
-            db.session.commit()
-        except IntegrityError:  # issued at the same moment by another tab
-            db.session.rollback()
-            feed = db.session.get(CalendarFeed, current_user.id) or abort(409)
     return render_template("calendar/feeds.html", feed=feed, communities=my_communities())
 
 
 @calendar_bp.post("/feeds/reset")
 @login_required
 def reset_feeds():
-    reset_feed(current_user)
-    db.session.commit()
-    flash(_("Выданы новые ссылки. Старые больше не работают: обновите подписки "
-            "в своих календарях."), "success")
+    """The first links, or new ones instead of the old."""
+    first = db.session.get(CalendarFeed, current_user.id) is None
+    try:
+        reset_feed(current_user)
+        db.session.commit()
+    except IntegrityError:  # issued at the same moment by another tab: that one stands
+        db.session.rollback()
+    if first:
+        flash(_("Ссылки для подписки готовы."), "success")
+    else:
+        flash(_("Выданы новые ссылки. Старые больше не работают: обновите подписки "
+                "в своих календарях."), "success")
     return redirect(url_for(".feeds"), 303)
 
 

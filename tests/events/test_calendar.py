@@ -301,7 +301,11 @@ def test_upcoming_query_count_does_not_grow(app, client_as, people, community, e
 
 
 def feed_token(client) -> str:
+    """The member's token, issued with the page's button if they have none yet."""
     html = text(client.get("/calendar/feeds"))
+    if "Получить ссылки" in html:
+        assert client.post("/calendar/feeds/reset").status_code == 303
+        html = text(client.get("/calendar/feeds"))
     match = re.search(r"/calendar/feed/([\w-]+)/my\.ics", html)
     assert match, html
     return match.group(1)
@@ -313,6 +317,11 @@ def uids(cal: icalendar.Calendar) -> set[str]:
 
 def test_feeds_page_issues_one_token(app, client_as, people, community):
     client = client_as("member")
+    first = text(client.get("/calendar/feeds"))  # a view writes nothing: a button issues
+    assert "Получить ссылки" in first and "/my.ics" not in first
+    assert db.session.get(CalendarFeed, people["member"].id) is None
+    client.post("/calendar/feeds/reset")
+    assert "Ссылки для подписки готовы." in text(client.get("/calendar/feeds"))
     token = feed_token(client)
     assert len(token) >= 40
     assert feed_token(client) == token  # the same on the next visit
