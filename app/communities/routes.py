@@ -49,7 +49,9 @@ def show():
         else None
     )
     announcements, best = [], []
-    if can_view_inside(current_user, community):
+    # A member shares the community with its leaders: their profiles open without asking.
+    inside = can_view_inside(current_user, community)
+    if inside:
         from app.forum.services import latest_announcements
         from app.materials.services import best_practices
 
@@ -58,6 +60,7 @@ def show():
     return render_template(
         "communities/show.html",
         community=community,
+        inside=inside,
         announcements=announcements,
         best_practices=best,
         leaders=services.leaders_of(community),

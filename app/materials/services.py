@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from flask import url_for
 from sqlalchemy import Select, select, update
+from sqlalchemy.orm import lazyload
 from werkzeug.datastructures import FileStorage
 
 from app import search
@@ -348,8 +349,10 @@ def visible(query: Select, viewer: User, managers_of: set[int]) -> Select:
 
 
 def best_practices(community: Community, limit: int = 5) -> list[Material]:
+    """The newest best practices, for links (title and type): their files, authors and
+    topics are not loaded unless asked for."""
     return list(db.session.scalars(
-        select(Material).where(
+        select(Material).options(lazyload("*")).where(
             Material.community_id == community.id, Material.is_best_practice,
             Material.status == MaterialStatus.PUBLISHED, Material.hidden_at.is_(None),
             Material.held_at.is_(None),
