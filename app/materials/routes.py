@@ -108,11 +108,24 @@ def _list(community_ids: list[int], form: FilterForm) -> Page:
     return Page(items=list(found[:PER_PAGE]), number=number, has_next=len(found) > PER_PAGE)
 
 
+# A community larger than this gets no author list (a regional one has tens of thousands of
+# members): the search box finds authors by name, and an author's link still filters.
+AUTHOR_LIST_MAX = 300
+
+
+def _author_choices(chosen: str | None) -> list[tuple[str, str]]:
+    if g.community.member_count <= AUTHOR_LIST_MAX:
+        return [(str(i), n) for i, n in member_choices(g.community)]
+    if chosen and chosen.isdigit():
+        name = db.session.scalar(select(User.full_name).where(User.id == int(chosen)))
+        return [(chosen, name)] if name else []
+    return []
+
+
 @bp.get("/")
 def index():
     form = FilterForm(request.args)
-    form.author.choices = choices([("", _("Все авторы")),
-                                   *((str(i), n) for i, n in member_choices(g.community))])
+    form.author.choices = choices([("", _("Все авторы")), *_author_choices(form.author.data)])
     form.validate()
     page = _list([g.community.id], form)
     pending = []
