@@ -121,14 +121,17 @@ class Config:
     # If Redis goes away, count in memory rather than answer every limited POST with a 500.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     # A workshop logs in and registers from one school address at once: keep these generous.
-    RATELIMIT_LOGIN = "20 per minute; 100 per hour"
-    RATELIMIT_REGISTER = "10 per minute; 50 per hour"
-    RATELIMIT_PASSWORD = "5 per minute; 20 per hour"
-    RATELIMIT_JOIN = "10 per minute; 30 per hour"
-    RATELIMIT_POSTING = "30 per minute; 300 per hour"
-    RATELIMIT_CERTIFICATE_CHECKS = "30 per minute; 300 per hour"
-    RATELIMIT_REPORTS = "20 per hour"
-    RATELIMIT_UPLOADS = "30 per hour"
+    # Each may be set in the environment under its name ("5 per minute; 50 per hour").
+    RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "20 per minute; 100 per hour")
+    RATELIMIT_REGISTER = os.environ.get("RATELIMIT_REGISTER", "10 per minute; 50 per hour")
+    RATELIMIT_PASSWORD = os.environ.get("RATELIMIT_PASSWORD", "5 per minute; 20 per hour")
+    RATELIMIT_JOIN = os.environ.get("RATELIMIT_JOIN", "10 per minute; 30 per hour")
+    RATELIMIT_POSTING = os.environ.get("RATELIMIT_POSTING", "30 per minute; 300 per hour")
+    RATELIMIT_CERTIFICATE_CHECKS = os.environ.get(
+        "RATELIMIT_CERTIFICATE_CHECKS", "30 per minute; 300 per hour"
+    )
+    RATELIMIT_REPORTS = os.environ.get("RATELIMIT_REPORTS", "20 per hour")
+    RATELIMIT_UPLOADS = os.environ.get("RATELIMIT_UPLOADS", "30 per hour")
 
     # How many reverse proxies stand in front of the app (0: none). With nginx set it to 1, so
     # that the client's address (rate limits) comes from X-Forwarded-For.

@@ -34,6 +34,8 @@ def url(endpoint: str, **values: object) -> str:
     """`url_for` for the addresses every page repeats (the layout's links, a community's
     tabs): the same result, cached per process under everything it depends on (the
     endpoint, the values, the community of the request and the mount point)."""
+    if "_external" in values:  # the host and scheme are not in the cache's key
+        raise ValueError("url() builds paths only: use url_for for an external address")
     community = g.get("community")
     return _url(endpoint, tuple(sorted(values.items())),
                 community.slug if community is not None else None, request.script_root)

@@ -636,34 +636,34 @@ def send_reminders(now: datetime | None = None) -> int:
     Each case is reminded once per stage, so running this twice sends nothing twice. Urgent:
     whoever takes moderation notices by e-mail at all gets these at once, not in a digest."""
     now = now or utcnow()
-    sent = 0
+    # Each case is claimed by a conditional UPDATE: a run overlapping this one finds it
+    # reminded already (on PostgreSQL it waits for this one's commit, then skips it).
     stale = db.session.scalars(
-        select(ModerationCase).where(
+        update(ModerationCase).where(
             ModerationCase.status == "open",
             ModerationCase.opened_at <= now - REMIND_COORDINATORS_AFTER,
             ModerationCase.reminded_coordinators_at.is_(None),
-        )
+        ).values(reminded_coordinators_at=now).returning(ModerationCase.community_id)
+        .execution_options(synchronize_session=False)
     ).all()
-    for case in stale:
-        community = db.session.get(Community, case.community_id)
+    for community_id in stale:
+        community = db.session.get(Community, community_id)
         _notify_coordinators(community, "Материал ждёт решения модерации больше суток.",
                              urgent=True)
-        case.reminded_coordinators_at = now
-        sent += 1
     older = db.session.scalars(
-        select(ModerationCase).where(
+        update(ModerationCase).where(
             ModerationCase.status == "open",
             ModerationCase.opened_at <= now - REMIND_ADMINS_AFTER,
             ModerationCase.reminded_admins_at.is_(None),
-        )
+        ).values(reminded_admins_at=now).returning(ModerationCase.community_id)
+        .execution_options(synchronize_session=False)
     ).all()
     admins = db.session.scalars(select(User.id).where(User.is_admin)).all()
-    for case in older:
-        community = db.session.get(Community, case.community_id)
+    for community_id in older:
+        community = db.session.get(Community, community_id)
         notify_many(list(admins), "moderation",
                     f"В сообществе «{community.name}» материал ждёт модерации больше двух суток.",
                     url_for("moderation.index", community_slug=community.slug), urgent=True)
-        case.reminded_admins_at = now
-        sent += 1
+    sent = len(stale) + len(older)
     db.session.flush()
     return sent
