@@ -89,11 +89,17 @@ def _list(community_ids: list[int], form: FilterForm) -> Page:
         hits = search.search(q, community_ids=community_ids, kinds=["material"],
                              limit=SEARCH_CAP)
         order = {h.object_id: i for i, h in enumerate(hits)}
-        rows = db.session.scalars(query.where(Material.id.in_(order))).unique().all()
-        rows = sorted(rows, key=lambda m: order[m.id])
+        # Which hits the filters and the viewer's rights let through: ids only. Then the
+        # page's twenty are loaded whole, not the hundreds of hits a common word has.
+        allowed = set(db.session.scalars(
+            select(Material.id).where(query.whereclause, Material.id.in_(order))))
+        ranked = [object_id for object_id in order if object_id in allowed]
         start = (number - 1) * PER_PAGE
-        return Page(items=rows[start:start + PER_PAGE], number=number,
-                    has_next=len(rows) > start + PER_PAGE)
+        shown = ranked[start:start + PER_PAGE]
+        rows = db.session.scalars(query.where(Material.id.in_(shown))).unique().all() \
+            if shown else []
+        rows = sorted(rows, key=lambda m: order[m.id])
+        return Page(items=rows, number=number, has_next=len(ranked) > start + PER_PAGE)
     sort = form.sort.data
     if sort == "downloads":
         query = query.order_by(Material.download_count.desc(), Material.id.desc())
