@@ -22,7 +22,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from flask import render_template, url_for
+from flask import g, render_template, url_for
 from flask_babel import get_timezone
 from markupsafe import Markup
 from sqlalchemy import select
@@ -197,3 +197,37 @@ def _render(row: PostRow, variant: tuple, zone: str, urls: Urls, hidden_label: s
 def _cached(row: PostRow, variant: tuple, zone: str, urls: Urls, hidden_label: str) -> str:
     """`zone` is in the key: the template formats times in the request's zone."""
     return _render(row, variant, zone, urls, hidden_label)
+
+
+# --- the empty reply form ------------------------------------------------------------------
+
+_CSRF_SLOT = "\x00csrf-token\x00"
+
+
+def blank_reply_form(topic: Topic, after: int) -> Markup:
+    """The topic page's empty reply form. Its HTML is the same for every reader of the page
+    but for the session's CSRF token, so it is cached with a slot where the token goes."""
+    from flask_wtf.csrf import generate_csrf
+
+    html = _blank_form(g.community.slug, topic.id, after)
+    return Markup(html.replace(_CSRF_SLOT, generate_csrf()))
+
+
+@lru_cache(maxsize=2048)
+def _blank_form(slug: str, topic_id: int, after: int) -> str:
+    """Rendered once per community, topic and last post shown; the token of the request
+    that rendered it is taken out."""
+    from flask_wtf.csrf import generate_csrf
+
+    from app.forum.forms import ReplyForm
+
+    html = render_template("forum/_reply_form.html", topic=_TopicRef(topic_id),
+                           reply_form=ReplyForm(formdata=None, after=str(after)))
+    return html.replace(generate_csrf(), _CSRF_SLOT)
+
+
+@dataclass(frozen=True, slots=True)
+class _TopicRef:
+    """All the reply form needs of its topic: the id in its address."""
+
+    id: int

@@ -288,7 +288,9 @@ def topic(topic_id: int):
     body = htmx.render(
         "forum/_post_page.html", "forum/topic.html",
         community=g.community, topic=topic, posts_html=posts_html, page_number=number,
-        pages=pages, reply_form=ReplyForm(formdata=None, after=str(live_after)),
+        pages=pages,
+        reply_form_html=post_list.blank_reply_form(topic, live_after) if viewer.can_reply
+        else "",
         live_after=live_after, can_reply_here=viewer.can_reply,
         moderator=viewer.moderator, watching=watching,
     )

@@ -129,3 +129,29 @@ def test_a_long_topic_has_a_short_pager(client_as, people, community, section, m
     assert 0 < links < 40
     assert f'/forum/topics/{topic.id}?page=150" aria-current="page"' in body
     assert f"/forum/topics/{topic.id}?page=300" in body
+
+
+def test_the_cached_reply_form_carries_each_readers_own_token(app, client_as, people,
+                                                              community, section, make_topic):
+    import re
+
+    topic = make_topic(section, replies=1)
+    page = url(community, f"/topics/{topic.id}")
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        tokens = {}
+        for role in ("member", "council"):
+            client = client_as(role)
+            body = text(client.get(page))
+            form = body.split('id="reply-form"')[1].split("</form>")[0]
+            token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+            assert token == re.search(r'"X-CSRFToken": "([^"]+)"', body).group(1)
+            tokens[role] = token
+            response = client.post(url(community, f"/topics/{topic.id}/reply"),
+                                   data={"body": f"Ответ от {role}", "csrf_token": token})
+            assert response.status_code == 303, role
+        assert tokens["member"] != tokens["council"]
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    body = text(client_as("chair").get(page))
+    assert "Ответ от member" in body and "Ответ от council" in body
