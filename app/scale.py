@@ -1,45 +1,77 @@
 """`flask seed-scale`: a large database of realistic Russian-language data, for benchmarks.
 
-    flask seed-scale --users 2000 --materials 100000 [--posts 50000] [--community SLUG]
+    flask seed-scale --users 100000 --materials 100000 --posts 1000000 --events 10000 \
+        [--community SLUG] [--random-seed N]
 
-Rows go in with SQLAlchemy Core bulk inserts (lists of dicts), BATCH rows at a time, one
-transaction per batch, so that a stopped run leaves whole batches behind and every committed
-batch is consistent (counters, search documents). What the services would compute for each
-row is computed the same way here, only once per distinct value where it is costly:
+Every part is written in batches, one transaction per batch, so that a stopped run leaves
+whole batches behind and every committed batch is consistent (counters, search documents).
+How rows go in (`Bulk`, `Loader`):
+
+- ids are taken before the rows are written (PostgreSQL: from the table's sequence; SQLite:
+  on from max(id) under the write lock the batch takes first), so children point at their
+  parents and a topic at its last post without updates afterwards;
+- PostgreSQL loads with COPY (psycopg 3), SQLite with the driver's executemany, values
+  converted by the columns' SQLAlchemy types as the ORM would write them;
+- for the run, SQLite writes with synchronous=OFF and a 256 MB page cache, PostgreSQL commits
+  with synchronous_commit off, and neither checks foreign keys (see `Loader`); the settings
+  are restored at the end, then statistics are refreshed (`Loader.analyze`).
+
+What the services would compute for each row is computed the same way here, only once per
+distinct value where it is costly:
 
 - one password hash for every new user (the demo password, `app.demo.seed.DEMO_PASSWORD`);
-- descriptions and post bodies come from a pool of generated texts, each rendered once with
-  `render_markdown` / `markdown_to_text` (a render costs about a millisecond);
+- descriptions and post bodies come from pools of generated texts, each rendered once with
+  `render_markdown` / `markdown_to_text` and stemmed once (`search.stem_text`);
 - search documents are written as `app.search.index_document` writes them: a
   `search_documents` row (kind, object id, community, clipped title and body) and, on SQLite,
-  the FTS5 row with the same rowid and the `stem_text` of title and body. On PostgreSQL the GIN
-  expression index covers the new rows by itself. A material's document is what
-  `app.materials.services.reindex` builds (description as text, topics, author and co-authors);
-  a post's and a topic's what `app.forum.services` builds.
+  the FTS5 row with the same rowid and the stems of title and body. On PostgreSQL the stored
+  tsv column and its GIN index cover the new rows by themselves. A material's document is
+  what `app.materials.services.reindex` builds (description as text, topics, author and
+  co-authors); a post's and a topic's what `app.forum.services` builds. Events have none (the
+  search does not index them).
+
+What is made:
+
+- users, each a member of one target community (a fifth of them of two), `member_count` kept;
+- materials with topics, co-authors and download counts, over the last three years;
+- forum topics over each community's discussion sections (those of SECTIONS it lacks are
+  added, up to MIN_SECTIONS; a few sections much busier than others): most topics short, some
+  of hundreds of posts, and a few very long ones of thousands (`_topic_sizes`); the topics'
+  and sections' counters and last-post fields, the authors' topic watches;
+- events over the past and the coming year (`_event_days`), published, finished (attendance
+  marked), cancelled or drafts, with organisers and members' sign-ups replayed as
+  `app.events.services` handles them: seats first come first served, then a waiting list, a
+  freed seat going to the first in line; `confirmed_count` / `waitlist_count` kept.
 
 Where the rows go: without --community, into the demo communities that exist (`flask
 seed-demo`), else into a community it creates, «Масштабное сообщество»; with --community SLUG,
-into that community, created with that name when it does not exist. New users become members
-of the target communities, and materials and posts are written by members only.
+into that community, created with that name when it does not exist. Materials, posts and
+events are written (and signed up for) by members only.
 
-Running it again adds more (new users get new addresses), so it is safe on a database that
-already has demo data or an earlier run.
+Running it again adds more (new users' addresses carry their ids), so it is safe on a
+database that already has demo data or an earlier run. Timings: bench/seed.md.
 """
 
 from __future__ import annotations
 
 import bisect
 import itertools
+import math
 import random
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import Connection, bindparam, case, func, insert, select, update
-from sqlalchemy import text as sql_text
+from sqlalchemy import Connection, Integer, Table, case, func, select, update
+from sqlalchemy.exc import DBAPIError
 from werkzeug.security import generate_password_hash
 
 from app import search
@@ -54,6 +86,7 @@ from app.communities.models import (
     Membership,
     Role,
 )
+from app.events.models import Event, EventOrganiser, Registration
 from app.extensions import db
 from app.forum.models import Post, Section, Topic, TopicWatch
 from app.materials.models import (
@@ -67,12 +100,20 @@ from app.materials.models import (
 from app.mixins import utcnow
 from app.sanitize import markdown_to_text, render_markdown
 
-BATCH = 5000
+T = TypeVar("T")
+
+BATCH = 10_000  # users, materials per transaction
+POST_BATCH = 20_000  # forum posts per transaction (whole topics: a very long one may exceed it)
+EVENT_BATCH = 1000  # events per transaction (with their sign-ups)
 SCALE_COMMUNITY_NAME = "Масштабное сообщество"
 SCALE_COMMUNITY_SLUG = "masshtabnoe-soobshchestvo"
 EMAIL_DOMAIN = "shkola.example"
 # Distinct descriptions / post bodies rendered per run (each reused by many rows).
 TEXT_POOL = 3000
+EVENT_POOL = 400
+# How busy each month is with events (schools: September to May; little in July).
+MONTH_WEIGHTS = {1: 0.8, 2: 1.0, 3: 1.0, 4: 1.1, 5: 0.8, 6: 0.5, 7: 0.12, 8: 0.45, 9: 1.0,
+                 10: 1.1, 11: 1.1, 12: 0.9}
 
 # --- vocabulary ----------------------------------------------------------------------------
 
@@ -359,6 +400,99 @@ REPLIES = [
     "Молодым учителям это помогает быстрее освоиться.",
 ]
 
+# Discussion sections every target community gets (those it lacks, up to MIN_SECTIONS).
+SECTIONS = [
+    ("Обмен опытом", "Вопросы коллегам, обсуждение уроков и методик"),
+    ("Методическая копилка", "Разработки уроков, рабочие программы, полезные ссылки"),
+    ("Функциональная грамотность", "Задания, диагностические работы, опыт формирования"),
+    ("Подготовка к ОГЭ и ЕГЭ", "Разбор заданий, пробные экзамены, советы выпускникам"),
+    ("Воспитательная работа", "Классное руководство, «Разговоры о важном», школьные события"),
+    ("Молодым педагогам", "Наставничество, первые шаги в профессии, вопросы без стеснения"),
+    ("Начальная школа", "Обучение и воспитание младших школьников"),
+    ("Цифровая образовательная среда", "Электронные журналы, онлайн-сервисы, ФГИС «Моя школа»"),
+    ("Нормативные документы", "ФГОС, ФОП, положения и локальные акты"),
+    ("Свободное общение", "Обо всём, что не вошло в другие разделы"),
+]
+MIN_SECTIONS = 8
+
+# --- events ---
+# (weight, type, ((weight, format), ...), title templates)
+EVENT_KINDS = [
+    (25, "seminar", ((50, "offline"), (35, "online"), (15, "mixed")), [
+        "Семинар «{theme}»", "Региональный семинар «{theme}»",
+        "Обучающий семинар для {audience}: {theme_l}",
+        "Практико-ориентированный семинар «{theme}»",
+        "Семинар-практикум «{lesson}»: урок {subj_gen} в {grade} классе",
+    ]),
+    (25, "webinar", ((100, "online"),), [
+        "Вебинар «{theme}»", "Вебинар «Подготовка к {exam} по {subj_dat}»",
+        "Вебинар для {audience}: {theme_l}", "Вебинар «{theme}: от теории к практике»",
+    ]),
+    (15, "master_class", ((70, "offline"), (30, "online")), [
+        "Мастер-класс «{lesson}»", "Мастер-класс «{theme}»: из опыта работы",
+        "Мастер-класс учителя {subj_gen} «{lesson}»",
+    ]),
+    (5, "conference", ((50, "offline"), (50, "mixed")), [
+        "Научно-практическая конференция «{theme}»",
+        "Региональная конференция «{theme}: опыт и перспективы»",
+        "Августовская педагогическая конференция {year} года",
+    ]),
+    (8, "round_table", ((70, "offline"), (30, "mixed")), [
+        "Круглый стол «{theme}»", "Круглый стол «{theme}: проблемы и решения»",
+    ]),
+    (12, "meeting", ((60, "offline"), (30, "online"), (10, "mixed")), [
+        "Заседание методического объединения учителей {subj_gen}",
+        "Заседание методического объединения {audience}",
+        "Заседание совета сообщества", "Заседание творческой группы «{theme}»",
+    ]),
+    (4, "action", ((100, "offline"),), ["Акция «{action}»", "Всероссийская акция «{action}»"]),
+    (3, "project", ((50, "offline"), (50, "online")), [
+        "Сетевой проект «{theme}»", "Проект «{theme}» для {grade} классов",
+    ]),
+    (3, "discussion", ((100, "online"),), [
+        "Открытое обсуждение: {theme_l}", "Обсуждаем проект положения о {normative}",
+    ]),
+]
+# Minutes (or days, for the long ones) an event of each type lasts: (shortest, longest).
+EVENT_MINUTES = {"seminar": (120, 180), "webinar": (60, 90), "master_class": (60, 120),
+                 "conference": (240, 420), "round_table": (90, 150), "meeting": (60, 120)}
+EVENT_DAYS = {"action": (1, 14), "project": (14, 60), "discussion": (3, 14)}
+START_TIMES = [(9, 0), (10, 0), (10, 0), (11, 0), (13, 0), (14, 0), (14, 0), (15, 0), (15, 0),
+               (15, 30), (16, 0)]
+OFFLINE_SEATS = [20, 25, 30, 30, 40, 40, 50, 60, 80, 100, 120]
+ONLINE_SEATS = [100, 150, 200, 300, 500]
+EVENT_HOURS = [2, 2, 3, 4, 4, 6, 8, 16, 18, 36, 72]
+ACTIONS = [
+    "Читаем детям о войне", "Дерево Победы", "Безопасное колесо", "Урок цифры",
+    "Сдай макулатуру — спаси дерево", "Дни финансовой грамотности", "Покормите птиц зимой",
+    "Книжка на ладошке", "Неделя без турникетов", "Георгиевская ленточка",
+]
+EXAMS = ["ОГЭ", "ЕГЭ", "ВПР"]
+PLACES = [
+    "{org}, актовый зал", "{org}, кабинет {room}", "{org}, библиотека",
+    "Центр «Точка роста», {org}",
+    "Институт развития образования, г. {city}, ул. Советская, {house}, ауд. {room}",
+    "Центральная городская библиотека г. {city}, читальный зал",
+    "Дом учителя г. {city}, ул. Ленина, {house}",
+]
+ONLINE_URLS = [
+    "https://sferum.example/call/{code}", "https://webinar.example/room/{code}",
+    "https://konferenc.example/j/{code}",
+]
+PROGRAMME = [
+    "выступления педагогов из опыта работы", "практическая часть в группах",
+    "разбор заданий и типичных ошибок", "ответы на вопросы участников",
+    "презентация лучших практик", "работа в мини-группах", "обсуждение и подведение итогов",
+    "открытый урок с последующим анализом", "знакомство с методическими материалами",
+    "рефлексия",
+]
+CANCEL_REASONS = [
+    "Болезнь ведущего; новую дату сообщим дополнительно.",
+    "Совпадает с региональным мероприятием, перенос на следующий месяц.",
+    "Недостаточно участников.", "Карантин в образовательной организации.",
+    "Помещение занято под проведение экзамена.",
+]
+
 
 # --- helpers ----------------------------------------------------------------------------
 
@@ -383,7 +517,7 @@ def lower_first(value: str) -> str:
     return value[:1].lower() + value[1:]
 
 
-def weighted(rng: random.Random, pairs: Sequence[tuple[int, str]]) -> Callable[[], str]:
+def weighted(rng: random.Random, pairs: Sequence[tuple[float, T]]) -> Callable[[], T]:
     values = [v for _, v in pairs]
     cum = list(itertools.accumulate(w for w, _ in pairs))
     total = cum[-1]
@@ -396,53 +530,275 @@ def batched(total: int, size: int = BATCH) -> Iterator[tuple[int, int]]:
         yield start, min(size, total - start)
 
 
-def insert_returning_ids(conn: Connection, table, rows: list[dict]) -> list[int]:
-    """Bulk insert; the new ids in the order of `rows` (insertmanyvalues with a sort)."""
-    if not rows:
-        return []
-    result = conn.execute(
-        insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
-    )
-    return [row.id for row in result]
-
-
-def index_documents(conn: Connection, docs: list[dict]) -> None:
-    """What `search.index_document` writes, for many new documents at once. Each of `docs`
-    has kind, object_id, community_id, title and body."""
-    if not docs:
-        return
-    now = utcnow()
-    rows = [{**d, "title": search._clip(d["title"]), "body": search._clip(d["body"]),
-             "updated_at": now} for d in docs]
-    ids = insert_returning_ids(conn, search.SearchDocument.__table__, rows)
-    if conn.dialect.name == "sqlite":
-        fts = search.FTS_TABLE
-        # As index_document does: drop a stale row under a reused rowid first.
-        conn.execute(sql_text(f"DELETE FROM {fts} WHERE rowid = :id"), [{"id": i} for i in ids])
-        conn.execute(
-            sql_text(f"INSERT INTO {fts} (rowid, title, body) VALUES (:id, :title, :body)"),
-            [{"id": i, "title": search.stem_text(r["title"]), "body": search.stem_text(r["body"])}
-             for i, r in zip(ids, rows, strict=True)],
-        )
-
-
 def _n(value: float) -> str:
     """12345 → «12 345»."""
     return f"{value:,.0f}".replace(",", "\u00a0")
 
 
+@dataclass
+class Text:
+    """One generated text of a pool: rendered and stemmed once, used by many rows."""
+
+    markdown: str
+    html: str
+    plain: str  # markdown_to_text, clipped as the search document keeps it
+    stems: str  # search.stem_text(plain): what the SQLite FTS row holds
+
+
+# --- writing in bulk ------------------------------------------------------------------------
+
+
+class Bulk:
+    """Inserts many rows of one table at a time, in the transaction `Loader.batch()` opened.
+
+    Ids are chosen before the rows go in, so that the children of a batch can point at their
+    parents and a topic at its last post without an UPDATE afterwards: PostgreSQL takes them
+    from the table's own sequence (`nextval`, safe next to other writers); SQLite numbers on
+    from max(id), which is safe because the batch holds the database's write lock from its
+    first statement (BEGIN IMMEDIATE). Rows then go in with COPY (psycopg 3) on PostgreSQL and
+    with the driver's executemany on SQLite, values converted by each column's SQLAlchemy
+    type as an ORM insert would (SQLite's datetime text, booleans as 0/1)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.postgres = conn.dialect.name == "postgresql"
+        self._plans: dict[tuple, tuple] = {}
+
+    @property
+    def raw(self):
+        return self.conn.connection.dbapi_connection
+
+    def ids(self, table: Table, count: int) -> list[int]:
+        if count <= 0:
+            return []
+        if self.postgres:
+            taken = (f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) AS id "
+                     f"FROM generate_series(1, {int(count)})")
+            first, last = self.conn.exec_driver_sql(
+                f"SELECT min(id), max(id) FROM ({taken}) AS taken").one()
+            if last - first + 1 == count:
+                return list(range(first, last + 1))
+            # Another writer took numbers in between, so which ones are ours is not known:
+            # take as many again and read each (the first ones stay unused, a gap as a
+            # rolled-back insert leaves). Rare: only next to a busy app.
+            return sorted(r[0] for r in self.conn.exec_driver_sql(taken))
+        last = self.conn.exec_driver_sql(f"SELECT coalesce(max(id), 0) FROM {table.name}")
+        first = last.scalar_one() + 1
+        return list(range(first, first + count))
+
+    def _plan(self, table: Table, columns: tuple[str, ...], fixed: dict[str, Any]):
+        """The statement, the converters of the given columns, and the values appended to
+        every row: `fixed`, then the defaults of the columns not given, converted once. A
+        column that is not given must have a constant default or be nullable, so that no
+        row goes in without what the ORM would have written."""
+        key = (table.name, columns, tuple(fixed))
+        plan = self._plans.get(key)
+        if plan is None:
+            dialect = self.conn.dialect
+            given = set(columns) | set(fixed)
+            unknown = given - set(table.c.keys())
+            if unknown:
+                raise ValueError(f"{table.name}: no column {sorted(unknown)}")
+            defaults = {}
+            for c in table.columns:
+                if c.name in given or c.computed is not None:
+                    continue
+                if c.primary_key and c.autoincrement in (True, "auto") \
+                        and isinstance(c.type, Integer):
+                    continue  # the database numbers it
+                default = c.default
+                if default is not None and default.is_scalar:
+                    defaults[c.name] = default.arg
+                elif default is None and c.nullable:
+                    defaults[c.name] = None
+                else:
+                    raise ValueError(f"{table.name}.{c.name}: give a value")
+            names = list(columns) + list(fixed) + list(defaults)
+
+            def converter(name: str):
+                return table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+
+            converters = [(i, f) for i, name in enumerate(columns)
+                          if (f := converter(name)) is not None]
+            tail = [(name, converter(name)) for name in [*fixed, *defaults]]
+            quoted = ", ".join(f'"{n}"' for n in names)
+            if self.postgres:
+                sql = f"COPY {table.name} ({quoted}) FROM STDIN"
+            else:
+                marks = ", ".join("?" * len(names))
+                sql = f"INSERT INTO {table.name} ({quoted}) VALUES ({marks})"
+            plan = self._plans[key] = (sql, converters, tail, defaults)
+        sql, converters, tail, defaults = plan
+        values = {**defaults, **fixed}
+        constants = tuple(convert(values[name]) if convert and values[name] is not None
+                          else values[name] for name, convert in tail)
+        return sql, converters, constants
+
+    def insert(self, table: Table, columns: Sequence[str], rows: Iterable[tuple],
+               **fixed: Any) -> None:
+        """`rows` are tuples of `columns`; `fixed` values are the same for every row."""
+        sql, converters, constants = self._plan(table, tuple(columns), fixed)
+
+        def prepared() -> Iterator[tuple]:
+            for row in rows:
+                if converters:
+                    row = list(row)
+                    for i, convert in converters:
+                        value = row[i]
+                        if value is not None:
+                            row[i] = convert(value)
+                    row = tuple(row)
+                yield row + constants if constants else row
+
+        if self.postgres:
+            with self.raw.cursor() as cursor, cursor.copy(sql) as copy:
+                for row in prepared():
+                    copy.write_row(row)
+        else:
+            self.raw.executemany(sql, prepared())
+
+    def documents(self, docs: list[tuple[int, str, int, int, str, str, str, str]],
+                  updated_at: datetime) -> None:
+        """Search documents as `search.index_document` writes them: the `search_documents`
+        rows (id, kind, object id, community, clipped title and body), and on SQLite the FTS5
+        row with the same rowid holding the stemmed title and body. Each of `docs` is
+        (id, kind, object_id, community_id, title, body, title stems, body stems). On
+        PostgreSQL the stored tsv column and its GIN index cover the new rows by themselves."""
+        if not docs:
+            return
+        self.insert(search.SearchDocument.__table__,
+                    ("id", "kind", "object_id", "community_id", "title", "body"),
+                    (d[:6] for d in docs), updated_at=updated_at)
+        if not self.postgres:
+            fts = search.FTS_TABLE
+            # As index_document does, drop any stale FTS row under a new rowid first. The ids
+            # of a batch are above every id there was, all taken by this batch.
+            self.conn.exec_driver_sql(f"DELETE FROM {fts} WHERE rowid BETWEEN ? AND ?",
+                                      (docs[0][0], docs[-1][0]))
+            self.raw.executemany(f"INSERT INTO {fts} (rowid, title, body) VALUES (?, ?, ?)",
+                                 ((d[0], d[6], d[7]) for d in docs))
+
+
+class Loader:
+    """One connection for the whole run, tuned for loading while it runs and restored after.
+
+    - SQLite: synchronous=OFF (should the operating system crash meanwhile, the file may be
+      damaged: seed databases that can be made again) and a 256 MB page cache.
+    - PostgreSQL: synchronous_commit off.
+    - Foreign keys are not checked while loading (SQLite: foreign_keys=OFF; PostgreSQL:
+      session_replication_role=replica, which skips the triggers that check them). That
+      makes the forum's load a third faster on PostgreSQL (bench/seed.md). Every reference
+      is to a row the same batch wrote, or to members, communities and sections read before;
+      tests/test_scale.py checks every foreign key after seeding.
+
+    Each batch is one transaction (`batch()`), so a stopped run leaves whole, consistent
+    batches behind."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.bulk = Bulk(conn)
+        self.sqlite = conn.dialect.name == "sqlite"
+        self._restore: list[str] = []
+
+    @classmethod
+    @contextmanager
+    def open(cls) -> Iterator[Loader]:
+        with db.engine.connect() as conn:
+            loader = cls(conn)
+            loader._tune()
+            try:
+                yield loader
+            finally:
+                if conn.in_transaction():
+                    conn.rollback()
+                for sql in loader._restore:
+                    conn.exec_driver_sql(sql)
+                conn.commit()
+
+    def _tune(self) -> None:
+        run = self.conn.exec_driver_sql
+        if self.sqlite:
+            synchronous, cache, foreign_keys = (
+                run(f"PRAGMA {name}").scalar_one()
+                for name in ("synchronous", "cache_size", "foreign_keys"))
+            run("PRAGMA synchronous=OFF")
+            run("PRAGMA cache_size=-262144")
+            run("PRAGMA foreign_keys=OFF")
+            self._restore = [f"PRAGMA synchronous={int(synchronous)}",
+                             f"PRAGMA cache_size={int(cache)}",
+                             f"PRAGMA foreign_keys={int(foreign_keys)}"]
+            self.conn.commit()
+            return
+        run("SET synchronous_commit TO off")
+        self._restore = ["RESET synchronous_commit"]
+        self.conn.commit()
+        try:
+            # Foreign-key checks are triggers, which this skips; a superuser's right (or
+            # one granted SET on it). Without it, the load checks every reference: slower.
+            run("SET session_replication_role TO replica")
+        except DBAPIError:
+            self.conn.rollback()
+            click.echo("(без права SET session_replication_role внешние ключи проверяются "
+                       "при загрузке: медленнее)")
+        else:
+            self._restore.append("RESET session_replication_role")
+            self.conn.commit()
+
+    @contextmanager
+    def batch(self) -> Iterator[Bulk]:
+        with self.conn.begin():
+            if self.sqlite:
+                # The write lock now, before max(id) is read (see Bulk).
+                self.conn.exec_driver_sql("BEGIN IMMEDIATE")
+            yield self.bulk
+
+    def analyze(self) -> None:
+        """Fresh planner statistics after the load. PostgreSQL: ANALYZE (autovacuum would do
+        it a minute later). SQLite keeps statistics only once somebody ran ANALYZE (the app
+        never does); then they are refreshed, else the database stays without, as a
+        production one would be."""
+        run = self.conn.exec_driver_sql
+        if self.sqlite:
+            if run("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").first():
+                run("ANALYZE")
+        else:
+            run("ANALYZE")
+        self.conn.commit()
+
+
 class Progress:
-    def __init__(self, label: str, total: int, echo: Callable[[str], None]) -> None:
-        self.label, self.total, self.echo = label, total, echo
+    """Progress lines with the rate (rows per second), at most one every few seconds."""
+
+    def __init__(self, label: str, total: int, echo: Callable[[str], None],
+                 every: float = 3.0) -> None:
+        self.label, self.total, self.echo, self.every = label, total, echo, every
         self.started = time.perf_counter()
+        self.shown = self.started
         self.done = 0
+
+    @property
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
 
     def add(self, count: int) -> None:
         self.done += count
-        elapsed = time.perf_counter() - self.started
-        rate = self.done / elapsed if elapsed else 0
-        self.echo(f"  {self.label}: {_n(self.done)} из {_n(self.total)} "
-                  f"({elapsed:.1f} с, {_n(rate)} в секунду)")
+        now = time.perf_counter()
+        if now - self.shown >= self.every or self.done >= self.total:
+            self.shown = now
+            elapsed = now - self.started
+            rate = self.done / elapsed if elapsed else 0
+            self.echo(f"  {self.label}: {_n(self.done)} из {_n(self.total)} "
+                      f"({elapsed:.1f} с, {_n(rate)} в секунду)")
+
+
+@dataclass
+class Part:
+    """What one part of the run made, for the summary."""
+
+    label: str
+    rows: int
+    seconds: float
+    also: str = ""
 
 
 @dataclass
@@ -457,7 +813,9 @@ class Target:
 
     id: int
     slug: str
+    timezone: str = "Europe/Moscow"
     members: list[Member] = field(default_factory=list)
+    managers: list[int] = field(default_factory=list)  # coordinators and the chair
     _cum: list[float] = field(default_factory=list)
 
     def prepare(self) -> None:
@@ -468,17 +826,35 @@ class Target:
         return self.members[bisect.bisect_left(self._cum, rng.random() * self._cum[-1])]
 
 
+@dataclass
+class Thread:
+    """A topic about to be written, with its posts (number, author, time, text)."""
+
+    target: Target
+    section_id: int
+    title: str
+    title_stems: str
+    posts: list[tuple[int, Member, datetime, Text]]
+
+
 # --- the seeder ---------------------------------------------------------------------------
 
 
 class ScaleSeeder:
-    def __init__(self, rng: random.Random, echo: Callable[[str], None] = click.echo) -> None:
+    def __init__(self, rng: random.Random, loader: Loader,
+                 echo: Callable[[str], None] = click.echo) -> None:
         self.rng = rng
+        self.loader = loader
         self.echo = echo
         self.now = utcnow().replace(microsecond=0)
         self.position = weighted(rng, POSITIONS)
         self.organisation_template = weighted(rng, ORGANISATIONS)
         self.topic_label = weighted(rng, TOPIC_LABELS)
+        self.event_kind = weighted(rng, [(w, k) for w, *k in EVENT_KINDS])
+        self.parts: list[Part] = []
+
+    def batch(self):
+        return self.loader.batch()
 
     # --- communities ---
 
@@ -512,21 +888,25 @@ class ScaleSeeder:
             ensure_personal_data_document()
             found[missing] = community
             self.echo(f"Создано сообщество «{SCALE_COMMUNITY_NAME}» ({missing}).")
+        targets = [Target(id=found[s].id, slug=s, timezone=found[s].timezone or "Europe/Moscow")
+                   for s in slugs]
         db.session.commit()
-        return [Target(id=found[s].id, slug=s) for s in slugs]
+        return targets
 
     def load_members(self, targets: list[Target]) -> None:
         by_id = {t.id: t for t in targets}
         for t in targets:
-            t.members = []
+            t.members, t.managers = [], []
         rows = db.session.execute(
-            select(Membership.community_id, User.id, User.full_name)
+            select(Membership.community_id, User.id, User.full_name, Membership.role)
             .join(User, User.id == Membership.user_id)
             .where(Membership.community_id.in_(by_id), Membership.left_at.is_(None))
             .order_by(Membership.id)
         )
-        for community_id, user_id, full_name in rows:
+        for community_id, user_id, full_name, role in rows:
             by_id[community_id].members.append(Member(user_id, full_name))
+            if role in (Role.COORDINATOR, Role.CHAIR):
+                by_id[community_id].managers.append(user_id)
         db.session.commit()
         for t in targets:
             self.rng.shuffle(t.members)
@@ -556,57 +936,69 @@ class ScaleSeeder:
         return template.format(n=rng.randint(1, 120), city=genitive, Adj=adjective), city
 
     def users(self, count: int, targets: list[Target], password_hash: str) -> None:
+        """New users, each a member of one target community (a fifth of them of two), and
+        the communities' member_count raised by as many."""
         if count <= 0:
             return
         rng = self.rng
-        base = db.session.scalar(select(func.coalesce(func.max(User.id), 0)))
-        db.session.commit()
         progress = Progress("пользователи", count, self.echo)
         users_table, members_table = User.__table__, Membership.__table__
         communities_table = Community.__table__
-        for start, size in batched(count):
-            rows = []
-            for i in range(start, start + size):
-                full_name, surname, initials = self._person()
-                organisation, municipality = self._organisation()
-                created = self.now - timedelta(days=rng.uniform(3 * 365, 4 * 365))
-                rows.append({
-                    # base + i is above every id there was, so no earlier address repeats.
-                    "email": f"{surname}.{initials}.{base + i + 1}@{EMAIL_DOMAIN}",
-                    "password_hash": password_hash, "full_name": full_name,
-                    "position": self.position(), "organisation": organisation,
-                    "municipality": municipality, "is_admin": False,
-                    "show_memberships": rng.random() < 0.9,
-                    "last_login_at": self.now - timedelta(days=rng.expovariate(1 / 20))
-                    if rng.random() < 0.7 else None,
-                    "created_at": created,
-                })
-            with db.engine.begin() as conn:
-                ids = insert_returning_ids(conn, users_table, rows)
-                memberships, joined = [], {t.id: 0 for t in targets}
-                for user_id, row in zip(ids, rows, strict=True):
+        memberships_made = 0
+        for _, size in batched(count):
+            with self.batch() as bulk:
+                ids = bulk.ids(users_table, size)
+                rows, memberships, joined = [], [], {t.id: 0 for t in targets}
+                for user_id in ids:
+                    full_name, surname, initials = self._person()
+                    organisation, municipality = self._organisation()
+                    created = self.now - timedelta(days=rng.uniform(3 * 365, 4 * 365))
+                    last_login = (self.now - timedelta(days=rng.expovariate(1 / 20))
+                                  if rng.random() < 0.7 else None)
+                    # The id makes the address unique whatever names came before.
+                    rows.append((user_id, f"{surname}.{initials}.{user_id}@{EMAIL_DOMAIN}",
+                                 full_name, self.position(), organisation, municipality,
+                                 rng.random() < 0.9, last_login, created))
                     chosen = [rng.choice(targets)]
                     if len(targets) > 1 and rng.random() < 0.2:
                         other = rng.choice(targets)
                         if other is not chosen[0]:
                             chosen.append(other)
                     for t in chosen:
-                        memberships.append({
-                            "user_id": user_id, "community_id": t.id, "role": Role.MEMBER,
-                            "is_council": False, "is_expert": rng.random() < 0.03,
-                            "joined_at": row["created_at"] + timedelta(days=rng.uniform(0, 60)),
-                            "left_at": None, "join_request_id": None, "muted_until": None,
-                            "excluded": False,
-                        })
+                        memberships.append((
+                            user_id, t.id, rng.random() < 0.03,
+                            created + timedelta(days=rng.uniform(0, 60))))
                         joined[t.id] += 1
-                conn.execute(insert(members_table), memberships)
+                bulk.insert(users_table, ("id", "email", "full_name", "position",
+                                          "organisation", "municipality", "show_memberships",
+                                          "last_login_at", "created_at"),
+                            rows, password_hash=password_hash, is_admin=False)
+                bulk.insert(members_table, ("user_id", "community_id", "is_expert",
+                                            "joined_at"),
+                            memberships, role=str(Role.MEMBER), is_council=False,
+                            excluded=False)
+                memberships_made += len(memberships)
+                c = communities_table.c
                 for community_id, added in joined.items():
                     if added:
-                        conn.execute(
-                            update(communities_table)
-                            .where(communities_table.c.id == community_id)
-                            .values(member_count=communities_table.c.member_count + added))
+                        bulk.conn.execute(update(communities_table)
+                                          .where(c.id == community_id)
+                                          .values(member_count=c.member_count + added))
             progress.add(size)
+        self.parts.append(Part("пользователи", count, progress.elapsed,
+                               f"членств в сообществах {_n(memberships_made)}"))
+
+    # --- texts ---
+
+    def text_pool(self, size: int, make: Callable[[], str]) -> list[Text]:
+        """`size` distinct-ish texts, each rendered and stemmed once."""
+        pool = []
+        for _ in range(size):
+            markdown = make()
+            plain = search._clip(markdown_to_text(markdown))
+            pool.append(Text(markdown, render_markdown(markdown), plain,
+                             search.stem_text(plain)))
+        return pool
 
     # --- materials ---
 
@@ -710,10 +1102,6 @@ class ScaleSeeder:
         parts.append(rng.choice(CLOSINGS))
         return "\n\n".join(parts)
 
-    def text_pool(self, size: int, make: Callable[[], str]) -> list[tuple[str, str, str]]:
-        """(markdown, html, plain text) of `size` distinct-ish texts, each rendered once."""
-        texts = [make() for _ in range(size)]
-        return [(t, render_markdown(t), markdown_to_text(t)) for t in texts]
 
     def materials(self, count: int, targets: list[Target]) -> None:
         if count <= 0:
@@ -723,67 +1111,76 @@ class ScaleSeeder:
         if not authored:
             raise click.ClickException(
                 "В сообществах нет участников, некому быть авторами: добавьте --users N.")
+        progress = Progress("материалы", count, self.echo)  # the texts' time counts too
         pool = self.text_pool(min(count, TEXT_POOL), self.description)
-        progress = Progress("материалы", count, self.echo)
         span = timedelta(days=3 * 365).total_seconds()
         first = self.now - timedelta(seconds=span)
         materials_table = Material.__table__
+        docs_table = search.SearchDocument.__table__
+        made_topics = 0
         for start, size in batched(count):
-            rows, extras = [], []
-            for i in range(start, start + size):
-                target = rng.choice(authored)
-                author = target.pick(rng)
-                coauthor = target.pick(rng) if rng.random() < 0.08 else None
-                if coauthor is not None and coauthor.user_id == author.user_id:
-                    coauthor = None
-                title, type_, level = self.title()
-                description, description_html, description_text = rng.choice(pool)
-                labels = list(dict.fromkeys(self.topic_label() for _ in range(rng.randint(1, 3))))
-                created = first + timedelta(seconds=span * (i + rng.random()) / count)
-                pending = rng.random() < 0.01
-                best = rng.random() < (0.2 if type_ == MaterialType.BEST_PRACTICE else 0.005)
-                if type_ == MaterialType.VIDEO:
-                    link = f"https://video.example/watch/{rng.getrandbits(40):010x}"
-                else:
-                    city = rng.choice(CITIES)[2]
-                    link = (f"https://sch{rng.randint(1, 120)}-{city}.edu.example/"
-                            f"metodika/{rng.getrandbits(32):08x}")
-                rows.append({
-                    "community_id": target.id, "author_id": author.user_id,
-                    "placed_by_id": None, "title": title, "description": description,
-                    "description_html": description_html, "type": str(type_),
-                    "level": str(level), "link_url": link,
-                    "status": MaterialStatus.PENDING if pending else MaterialStatus.PUBLISHED,
-                    "published_at": None if pending else created,
-                    "is_best_practice": best and not pending,
-                    "download_count": 0 if pending else int(rng.lognormvariate(1.8, 1.3)),
-                    "updated_at": created, "topics_text": "; ".join(labels),
-                    "created_at": created, "held_at": None, "hidden_at": None,
-                    "hidden_reason": "", "hidden_by_id": None,
-                })
-                extras.append((labels, author, coauthor, description_text))
-            with db.engine.begin() as conn:
-                ids = insert_returning_ids(conn, materials_table, rows)
-                topics, coauthors, docs = [], [], []
-                for material_id, row, (labels, author, coauthor, text) in zip(
-                        ids, rows, extras, strict=True):
-                    topics += [{"material_id": material_id, "tag": label.casefold(),
-                                "label": label} for label in labels]
-                    names = [author.full_name]
+            with self.batch() as bulk:
+                ids = bulk.ids(materials_table, size)
+                doc_ids = bulk.ids(docs_table, size)
+                rows, topics, coauthors, docs = [], [], [], []
+                for i, material_id, doc_id in zip(range(start, start + size), ids, doc_ids,
+                                                  strict=True):
+                    target = rng.choice(authored)
+                    author = target.pick(rng)
+                    coauthor = target.pick(rng) if rng.random() < 0.08 else None
+                    if coauthor is not None and coauthor.user_id == author.user_id:
+                        coauthor = None
+                    title, type_, level = self.title()
+                    text = rng.choice(pool)
+                    labels = list(dict.fromkeys(
+                        self.topic_label() for _ in range(rng.randint(1, 3))))
+                    topics_text = "; ".join(labels)
+                    created = first + timedelta(seconds=span * (i + rng.random()) / count)
+                    pending = rng.random() < 0.01
+                    best = rng.random() < (0.2 if type_ == MaterialType.BEST_PRACTICE else 0.005)
+                    if type_ == MaterialType.VIDEO:
+                        link = f"https://video.example/watch/{rng.getrandbits(40):010x}"
+                    else:
+                        city = rng.choice(CITIES)[2]
+                        link = (f"https://sch{rng.randint(1, 120)}-{city}.edu.example/"
+                                f"metodika/{rng.getrandbits(32):08x}")
+                    rows.append((
+                        material_id, target.id, author.user_id, title, text.markdown, text.html,
+                        str(type_), str(level), link,
+                        str(MaterialStatus.PENDING if pending else MaterialStatus.PUBLISHED),
+                        None if pending else created, best and not pending,
+                        0 if pending else int(rng.lognormvariate(1.8, 1.3)), created,
+                        topics_text, created,
+                    ))
+                    topics += [(material_id, label.casefold(), label) for label in labels]
+                    names = author.full_name
                     if coauthor is not None:
-                        coauthors.append({"material_id": material_id,
-                                          "user_id": coauthor.user_id})
-                        names.append(coauthor.full_name)
-                    # As app.materials.services.reindex builds it (no files here).
-                    body = " \n".join([text, row["topics_text"], " ".join(names)])
-                    docs.append({"kind": "material", "object_id": material_id,
-                                 "community_id": row["community_id"], "title": row["title"],
-                                 "body": body})
-                conn.execute(insert(MaterialTopic.__table__), topics)
-                if coauthors:
-                    conn.execute(insert(MaterialAuthor.__table__), coauthors)
-                index_documents(conn, docs)
+                        coauthors.append((material_id, coauthor.user_id))
+                        names += " " + coauthor.full_name
+                    # As app.materials.services.reindex builds it (no files here); the stems
+                    # of the parts joined are the stems of the whole (" \n" separates words).
+                    body = " \n".join([text.plain, topics_text, names])
+                    if len(body) <= search.MAX_INDEXED_CHARS:
+                        stems = " ".join(s for s in (text.stems, search.stem_text(topics_text),
+                                                     search.stem_text(names)) if s)
+                    else:
+                        body = search._clip(body)
+                        stems = search.stem_text(body)
+                    docs.append((doc_id, "material", material_id, target.id,
+                                 search._clip(title), body, search.stem_text(title), stems))
+                bulk.insert(materials_table, (
+                    "id", "community_id", "author_id", "title", "description",
+                    "description_html", "type", "level", "link_url", "status", "published_at",
+                    "is_best_practice", "download_count", "updated_at", "topics_text",
+                    "created_at"), rows)
+                bulk.insert(MaterialTopic.__table__, ("material_id", "tag", "label"), topics)
+                bulk.insert(MaterialAuthor.__table__, ("material_id", "user_id"), coauthors)
+                bulk.documents(docs, self.now)
+                made_topics += len(topics)
             progress.add(size)
+        self.parts.append(Part("материалы", count, progress.elapsed,
+                               f"тем материалов {_n(made_topics)}, документов поиска "
+                               f"{_n(count)}"))
 
     # --- forum ---
 
@@ -810,32 +1207,88 @@ class ScaleSeeder:
             body = f"> {rng.choice(REPLIES)}\n\n{body}"
         return body
 
-    def _sections(self, targets: list[Target]) -> dict[int, list[int]]:
-        """Discussion sections (not announcements) of each target; one made where none."""
-        sections: dict[int, list[int]] = {t.id: [] for t in targets}
-        for section_id, community_id in db.session.execute(
-                select(Section.id, Section.community_id).where(
-                    Section.community_id.in_(sections), Section.is_announcements.is_(False),
-                    Section.group_id.is_(None))):
-            sections[community_id].append(section_id)
-        for community_id, ids in sections.items():
-            if not ids:
-                last = db.session.scalar(select(func.max(Section.position)).where(
-                    Section.community_id == community_id)) or 0
-                section = Section(
-                    community_id=community_id, title="Обмен опытом",
-                    description="Вопросы коллегам, обсуждение уроков и методик",
-                    is_announcements=False, position=last + 1,
-                )
+    def _sections(self, targets: list[Target]) -> dict[int, Callable[[], int]]:
+        """Each target's discussion sections (not announcements, not a working group's), with
+        those of SECTIONS it lacks added up to MIN_SECTIONS; a picker of one of them, a few
+        sections much busier than the rest."""
+        found: dict[int, list[tuple[int, str]]] = {t.id: [] for t in targets}
+        for section_id, community_id, title in db.session.execute(
+                select(Section.id, Section.community_id, Section.title).where(
+                    Section.community_id.in_(found), Section.is_announcements.is_(False),
+                    Section.group_id.is_(None)).order_by(Section.id)):
+            found[community_id].append((section_id, title))
+        for community_id, have in found.items():
+            titles = {title for _, title in have}
+            wanted = [s for s in SECTIONS if s[0] not in titles][:max(0, MIN_SECTIONS - len(have))]
+            if not wanted:
+                continue
+            last = db.session.scalar(select(func.max(Section.position)).where(
+                Section.community_id == community_id)) or 0
+            for n, (title, description) in enumerate(wanted, 1):
+                section = Section(community_id=community_id, title=title,
+                                  description=description, is_announcements=False,
+                                  position=last + n)
                 db.session.add(section)
                 db.session.flush()
-                ids.append(section.id)
+                have.append((section.id, title))
         db.session.commit()
-        return sections
+        pickers = {}
+        for community_id, have in found.items():
+            ids = [section_id for section_id, _ in have]
+            self.rng.shuffle(ids)
+            pickers[community_id] = weighted(
+                self.rng, [(1 / (rank + 1) ** 0.9, i) for rank, i in enumerate(ids)])
+        return pickers
+
+    def _topic_sizes(self, count: int) -> list[int]:
+        """Posts per topic, `count` in all: most topics short (one to a few dozen posts),
+        some long (hundreds), and from 1,000 posts on a few very long ones (thousands; one per
+        100,000 posts, at most 20), placed among the older topics so that they run for
+        years up to now."""
+        rng = self.rng
+        very_long = []
+        if count >= 1000:
+            n = min(20, max(1, count // 100_000))
+            very_long = [min(rng.randint(2000, 8000), count // (4 * n)) for _ in range(n)]
+        sizes = []
+        left = count - sum(very_long)
+        while left > 0:
+            r = rng.random()
+            if r < 0.85:
+                size = 1 + int(rng.expovariate(1 / 5))
+            elif r < 0.97:
+                size = int(rng.lognormvariate(math.log(40), 0.6))
+            else:
+                size = int(rng.lognormvariate(math.log(250), 0.6))
+            size = max(1, min(size, left))
+            sizes.append(size)
+            left -= size
+        for size in very_long:
+            sizes.insert(rng.randrange(len(sizes) // 3 + 1), size)
+        return sizes
+
+    def _thread(self, target: Target, section_id: int, size: int, started: datetime,
+                pool: list[Text]) -> Thread:
+        """A topic of `size` posts from `started` on: about four hours between posts (less
+        where that would run past now; a very long topic spreads over all the time it has)."""
+        rng = self.rng
+        available = (self.now - started).total_seconds()
+        gaps = [rng.expovariate(1.0) for _ in range(size - 1)]
+        total = sum(gaps)
+        mean_gap = 4 * 3600 if size < 1000 else available / size
+        scale = mean_gap if total * mean_gap <= available * 0.98 else available * 0.98 / total
+        title = self.forum_title()
+        posts, at, pick, choice = [], started, target.pick, rng.choice
+        posts.append((1, pick(rng), at, choice(pool)))
+        for number, gap in enumerate(gaps, 2):
+            at += timedelta(seconds=gap * scale)
+            posts.append((number, pick(rng), at, choice(pool)))
+        return Thread(target, section_id, title, search.stem_text(title), posts)
 
     def posts(self, count: int, targets: list[Target]) -> None:
-        """Topics of 1–40 posts (8 on average), numbered, with every counter of the topic
-        and the section kept as the forum services keep them, and search documents."""
+        """Topics (see _topic_sizes) over the sections, numbered posts, every counter of the
+        topic and the section kept as the forum services keep them, watches of every
+        author, and the search documents of each topic and post."""
         if count <= 0:
             return
         rng = self.rng
@@ -843,101 +1296,328 @@ class ScaleSeeder:
         if not authored:
             raise click.ClickException(
                 "В сообществах нет участников, некому писать на форуме: добавьте --users N.")
+        progress = Progress("сообщения форума", count, self.echo)
         sections = self._sections(authored)
         pool = self.text_pool(min(count, TEXT_POOL), self.post_body)
-        progress = Progress("сообщения форума", count, self.echo)
+        sizes = self._topic_sizes(count)
         span = timedelta(days=3 * 365).total_seconds()
         first = self.now - timedelta(seconds=span)
+        made = topics_made = watches_made = 0
+        longest = max(sizes)
+        queue: list[Thread] = []
+        queued = 0
+        for size in sizes:
+            target = rng.choice(authored)
+            started = first + timedelta(seconds=span * (made + queued + rng.random()) / count)
+            queue.append(self._thread(target, sections[target.id](), size, started, pool))
+            queued += size
+            if queued >= POST_BATCH:
+                watches_made += self._write_threads(queue, queued)
+                made, topics_made = made + queued, topics_made + len(queue)
+                progress.add(queued)
+                queue, queued = [], 0
+        if queue:
+            watches_made += self._write_threads(queue, queued)
+            made, topics_made = made + queued, topics_made + len(queue)
+            progress.add(queued)
+        self.parts.append(Part(
+            "сообщения форума", count, progress.elapsed,
+            f"тем {_n(topics_made)} (самая длинная — {_n(longest)} сообщений), подписок "
+            f"{_n(watches_made)}, документов поиска {_n(count + topics_made)}"))
+
+    def _write_threads(self, threads: list[Thread], post_total: int) -> int:
+        """One batch: the topics, their posts, watches, search documents and the sections'
+        counters. Returns the watches written."""
         topics_table, posts_table = Topic.__table__, Post.__table__
         sections_table = Section.__table__
-        made = 0
-        while made < count:
-            # One batch: whole topics, about BATCH posts.
-            topics, topic_posts = [], []
-            batch_posts = 0
-            while batch_posts < BATCH and made + batch_posts < count:
-                target = rng.choice(authored)
-                size = min(max(1, int(rng.expovariate(1 / 8))), 40, count - made - batch_posts)
-                started = first + timedelta(
-                    seconds=span * (made + batch_posts + rng.random()) / count)
-                at = started
-                thread = []
-                for number in range(1, size + 1):
-                    author = target.pick(rng)
-                    body, html, text = rng.choice(pool)
-                    thread.append((number, author, at, body, html, text))
-                    at = min(at + timedelta(minutes=rng.expovariate(1 / 240)), self.now)
-                last = thread[-1]
-                topics.append({
-                    "section_id": rng.choice(sections[target.id]), "community_id": target.id,
-                    "title": self.forum_title(), "author_id": thread[0][1].user_id,
-                    "is_pinned": False, "is_closed": False, "post_count": size,
-                    "last_post_at": last[2], "last_post_id": None,
-                    "last_author_id": last[1].user_id, "held_at": None, "hidden_at": None,
-                    "created_at": started,
-                })
-                topic_posts.append(thread)
-                batch_posts += size
-            with db.engine.begin() as conn:
-                topic_ids = insert_returning_ids(conn, topics_table, topics)
-                post_rows, docs, watches = [], [], set()
-                for topic_id, topic, thread in zip(topic_ids, topics, topic_posts, strict=True):
-                    for number, author, at, body, html, _ in thread:
-                        post_rows.append({
-                            "topic_id": topic_id, "community_id": topic["community_id"],
-                            "number": number, "author_id": author.user_id, "body": body,
-                            "body_html": html, "edited_at": None, "edit_count": 0,
-                            "created_at": at, "held_at": None, "hidden_at": None,
-                            "hidden_reason": "", "hidden_by_id": None,
-                        })
-                        watches.add((author.user_id, topic_id))
-                post_ids = insert_returning_ids(conn, posts_table, post_rows)
-                i = 0
-                last_ids = []
-                section_counts: dict[int, list] = {}
-                for topic_id, topic, thread in zip(topic_ids, topics, topic_posts, strict=True):
-                    first_text = thread[0][5]
-                    docs.append({"kind": "topic", "object_id": topic_id,
-                                 "community_id": topic["community_id"],
-                                 "title": topic["title"], "body": first_text})
-                    for *_, text in thread:
-                        docs.append({"kind": "post", "object_id": post_ids[i],
-                                     "community_id": topic["community_id"],
-                                     "title": topic["title"], "body": text})
-                        i += 1
-                    last_ids.append({"b_id": topic_id, "b_last": post_ids[i - 1]})
-                    counts = section_counts.setdefault(
-                        topic["section_id"], [0, 0, None, None])
-                    counts[0] += 1
-                    counts[1] += len(thread)
-                    if counts[2] is None or topic["last_post_at"] >= counts[2]:
-                        counts[2], counts[3] = topic["last_post_at"], topic_id
-                conn.execute(
-                    update(topics_table).where(topics_table.c.id == bindparam("b_id"))
-                    .values(last_post_id=bindparam("b_last")), last_ids)
-                conn.execute(insert(TopicWatch.__table__),
-                             [{"user_id": u, "topic_id": t} for u, t in sorted(watches)])
-                s = sections_table.c
-                for section_id, (n_topics, n_posts, last_at, last_topic) in section_counts.items():
-                    newer = s.last_post_at.is_(None) | (s.last_post_at < last_at)
-                    conn.execute(
-                        update(sections_table).where(s.id == section_id).values(
-                            topic_count=s.topic_count + n_topics,
-                            post_count=s.post_count + n_posts,
-                            last_topic_id=case((newer, last_topic), else_=s.last_topic_id),
-                            last_post_at=case((newer, last_at), else_=s.last_post_at),
-                        ))
-                index_documents(conn, docs)
-            made += batch_posts
-            progress.add(batch_posts)
+        with self.batch() as bulk:
+            topic_ids = bulk.ids(topics_table, len(threads))
+            post_ids = iter(bulk.ids(posts_table, post_total))
+            doc_ids = iter(bulk.ids(search.SearchDocument.__table__, len(threads) + post_total))
+            topics, posts, watches, docs = [], [], [], []
+            sections: dict[int, list] = {}
+            for topic_id, thread in zip(topic_ids, threads, strict=True):
+                community_id = thread.target.id
+                title = search._clip(thread.title)
+                opening = thread.posts[0][3]
+                docs.append((next(doc_ids), "topic", topic_id, community_id, title,
+                             opening.plain, thread.title_stems, opening.stems))
+                authors = set()
+                post_id = 0
+                for number, author, at, text in thread.posts:
+                    post_id = next(post_ids)
+                    posts.append((post_id, topic_id, community_id, number, author.user_id,
+                                  text.markdown, text.html, at))
+                    docs.append((next(doc_ids), "post", post_id, community_id, title,
+                                 text.plain, thread.title_stems, text.stems))
+                    authors.add(author.user_id)
+                watches += [(user_id, topic_id) for user_id in authors]
+                _, last_author, last_at, _ = thread.posts[-1]
+                topics.append((topic_id, thread.section_id, community_id, thread.title,
+                               thread.posts[0][1].user_id, len(thread.posts), last_at, post_id,
+                               last_author.user_id, thread.posts[0][2]))
+                counts = sections.setdefault(thread.section_id, [0, 0, None, None])
+                counts[0] += 1
+                counts[1] += len(thread.posts)
+                if counts[2] is None or last_at >= counts[2]:
+                    counts[2], counts[3] = last_at, topic_id
+            bulk.insert(topics_table, (
+                "id", "section_id", "community_id", "title", "author_id", "post_count",
+                "last_post_at", "last_post_id", "last_author_id", "created_at"),
+                topics, is_pinned=False, is_closed=False)
+            bulk.insert(posts_table, ("id", "topic_id", "community_id", "number", "author_id",
+                                      "body", "body_html", "created_at"), posts)
+            watches.sort()  # in primary key order: fewer index pages touched
+            bulk.insert(TopicWatch.__table__, ("user_id", "topic_id"), watches)
+            bulk.documents(docs, self.now)
+            s = sections_table.c
+            for section_id, (n_topics, n_posts, last_at, last_topic) in sorted(sections.items()):
+                newer = s.last_post_at.is_(None) | (s.last_post_at < last_at)
+                bulk.conn.execute(
+                    update(sections_table).where(s.id == section_id).values(
+                        topic_count=s.topic_count + n_topics,
+                        post_count=s.post_count + n_posts,
+                        last_topic_id=case((newer, last_topic), else_=s.last_topic_id),
+                        last_post_at=case((newer, last_at), else_=s.last_post_at),
+                    ))
+        return len(watches)
+
+    # --- events ---
+
+    def _event_days(self) -> Callable[[], date]:
+        """A day in the past 365 and the next 365 days, weighted as schools hold events:
+        few in the summer holidays, at the New Year and on weekends, fewer the further ahead
+        (not planned yet)."""
+        today = self.now.date()
+        pairs = []
+        for offset in range(-365, 366):
+            day = today + timedelta(days=offset)
+            weight = MONTH_WEIGHTS[day.month]
+            if day.month == 1 and day.day <= 8:
+                weight = 0.05
+            weight *= (1, 1, 1, 1, 1, 0.25, 0.05)[day.weekday()]
+            if offset > 0:
+                weight *= 1 - 0.6 * offset / 365
+            pairs.append((weight, day))
+        return weighted(self.rng, pairs)
+
+    def event_description(self) -> str:
+        rng = self.rng
+        verb = rng.choice(["принять участие", "присоединиться", "поделиться опытом"])
+        parts = [f"Приглашаем {rng.choice(AUDIENCES)} {verb}."]
+        items = rng.sample(PROGRAMME, rng.randint(2, 4))
+        parts.append("В программе:\n\n" + "\n".join(f"- {i};" for i in items[:-1])
+                     + f"\n- {items[-1]}.")
+        if rng.random() < 0.6:
+            name = self._person()[0]
+            parts.append(f"**Ведущий:** {name}, {lower_first(self.position())}.")
+        if rng.random() < 0.4:
+            parts.append(rng.choice([
+                "По итогам участия выдаётся сертификат.",
+                "Участие бесплатное, нужна предварительная запись.",
+                "Материалы мероприятия будут размещены в методическом банке сообщества.",
+                "Просим взять с собой ноутбук или планшет.",
+            ]))
+        return "\n\n".join(parts)
+
+    def _event_title(self, templates: list[str]) -> str:
+        rng = self.rng
+        subj_gen, subj_dat, (low, high), lessons = rng.choice(SUBJECTS)
+        theme = self._theme()
+        return rng.choice(templates).format(
+            theme=theme, theme_l=lower_first(theme), lesson=rng.choice(lessons),
+            subj_gen=subj_gen, subj_dat=subj_dat, grade=rng.randint(low, high),
+            audience=rng.choice(AUDIENCES), year=self.now.year, action=rng.choice(ACTIONS),
+            exam=rng.choice(EXAMS), normative=rng.choice(NORMATIVE_OBJECTS),
+        )
+
+    def _event(self, event_id: int, target: Target, day: date, pool: list[Text]):
+        """One event's row and organisers, and its sign-ups as the services would have made
+        them (`_sign_ups`)."""
+        rng, now = self.rng, self.now
+        type_, formats, templates = self.event_kind()
+        format_ = weighted(rng, formats)()
+        hour, minute = rng.choice(START_TIMES)
+        local = datetime.combine(day, dtime(hour, minute), tzinfo=zone_of(target.timezone))
+        starts = local.astimezone(UTC).replace(tzinfo=None)
+        if type_ in EVENT_DAYS:
+            ends = starts + timedelta(days=rng.randint(*EVENT_DAYS[type_]), hours=-1)
+        else:
+            ends = starts + timedelta(minutes=5 * (rng.randint(*EVENT_MINUTES[type_]) // 5))
+        created = starts - timedelta(days=rng.uniform(7, 60))
+        if created > now:
+            created = now - timedelta(hours=rng.uniform(1, 14 * 24))
+        r = rng.random()
+        if ends <= now:
+            status = ("cancelled" if r < 0.04 else "draft" if r < 0.06
+                      else "published" if r < 0.20 else "finished")
+        elif starts <= now:
+            status = "published"
+        else:
+            ahead = (starts - now).days
+            status = ("cancelled" if r < 0.03 else "draft" if r < 0.08 + 0.15 * ahead / 365
+                      else "published")
+        published = (None if status == "draft"
+                     else min(created + timedelta(hours=rng.uniform(0.5, 72)), now))
+        cancelled = reason = None
+        if status == "cancelled":
+            latest = min(starts, now)
+            cancelled = published + (latest - published) * rng.random()
+            reason = rng.choice(CANCEL_REASONS)
+        opens = closes = None
+        if published is not None and rng.random() < 0.2:
+            opens = published + timedelta(hours=rng.uniform(1, 72))
+            if opens >= starts:
+                opens = None
+        if rng.random() < 0.3 and starts - timedelta(days=1) > (opens or published or created):
+            closes = starts - timedelta(days=1)
+        if format_ == "online":
+            capacity = None if rng.random() < 0.55 else rng.choice(ONLINE_SEATS)
+        elif type_ in EVENT_DAYS:
+            capacity = None
+        else:
+            capacity = rng.choice(OFFLINE_SEATS)
+        place = url = ""
+        if format_ != "online":
+            organisation, _ = self._organisation()
+            place = rng.choice(PLACES).format(
+                org=organisation, room=rng.randint(101, 320), city=rng.choice(CITIES)[1],
+                house=rng.randint(1, 120))
+        if format_ != "offline":
+            url = rng.choice(ONLINE_URLS).format(code=f"{rng.getrandbits(40):010x}")
+        creator = (rng.choice(target.managers) if target.managers and rng.random() < 0.7
+                   else target.pick(rng).user_id)
+        organisers = [creator]
+        if rng.random() < 0.3:
+            other = target.pick(rng).user_id
+            if other != creator:
+                organisers.append(other)
+        hours = (rng.choice(EVENT_HOURS) if type_ not in EVENT_DAYS and rng.random() < 0.6
+                 else None)
+        if status == "finished":
+            updated = min(ends + timedelta(hours=rng.uniform(1, 72)), now)
+        else:
+            updated = cancelled or published or created
+        text = rng.choice(pool)
+        registrations, confirmed, waiting = self._sign_ups(
+            target, status, capacity, published, opens, closes, starts, cancelled, creator)
+        row = (event_id, target.id, creator, type_, format_, self._event_title(templates),
+               text.markdown, text.html, place, url, starts, ends, capacity, opens, closes,
+               status, hours, published, updated, cancelled, reason or "", confirmed,
+               waiting, created)
+        return row, organisers, registrations
+
+    def _sign_ups(self, target: Target, status: str, capacity: int | None,
+                  published: datetime | None, opens: datetime | None,
+                  closes: datetime | None, starts: datetime, cancelled: datetime | None,
+                  organiser: int) -> tuple[list[tuple], int, int]:
+        """Members signing up in the sign-up window (until now, or until the event was
+        cancelled), some cancelling later, replayed as `app.events.services` handles them:
+        a seat while there is one, else the waiting list; a freed seat goes at once to the
+        first in line. Finished events have attendance marked. Returns the rows (in queue
+        order) and the confirmed and waiting counts."""
+        rng, now = self.rng, self.now
+        if published is None:
+            return [], 0, 0
+        window_start = opens or published
+        window_end = min(closes or starts, cancelled or starts)
+        if window_end <= window_start:
+            return [], 0, 0
+        if capacity is None:
+            demand = int(rng.lognormvariate(math.log(35), 0.8))
+        else:
+            demand = int(capacity * rng.lognormvariate(math.log(0.8), 0.45))
+        demand = min(demand, len(target.members))
+        window = window_end - window_start
+        # Most sign up soon after the announcement: half in the first fifth of the window.
+        times = sorted(window_start + window * rng.random() ** 2.5 for _ in range(demand))
+        times = [t for t in times if t <= now]
+        people = rng.sample(target.members, len(times))
+        cancel_by = min(starts, now, cancelled or now)
+        # (time, 0 = sign-up / 1 = cancellation, index)
+        actions = [(t, 0, i) for i, t in enumerate(times)]
+        for i, t in enumerate(times):
+            if rng.random() < 0.08 and cancel_by > t:
+                actions.append((t + (cancel_by - t) * rng.random(), 1, i))
+        actions.sort()
+        state: list[list] = [[None, None, None] for _ in times]  # status, confirmed, cancelled
+        seated, queue = 0, deque()
+        for at, kind, i in actions:
+            reg = state[i]
+            if kind == 0:
+                if capacity is None or seated < capacity:
+                    reg[0], reg[1] = "confirmed", at
+                    seated += 1
+                else:
+                    reg[0] = "waitlisted"
+                    queue.append(i)
+                continue
+            if reg[0] == "confirmed":
+                seated -= 1
+                while queue and (capacity is None or seated < capacity):
+                    promoted = state[queue.popleft()]
+                    promoted[0], promoted[1] = "confirmed", at
+                    seated += 1
+            elif reg[0] == "waitlisted":
+                queue.remove(i)
+            reg[0], reg[2] = "cancelled", at
+        rows = []
+        for t, person, (status_, confirmed_at, cancelled_at) in zip(
+                times, people, state, strict=True):
+            attended = (rng.random() < 0.85 if status == "finished" and status_ == "confirmed"
+                        else None)
+            added_by = organiser if rng.random() < 0.04 and organiser != person.user_id else None
+            rows.append((person.user_id, status_, t, t, confirmed_at, cancelled_at, added_by,
+                         attended))
+        return rows, seated, len(queue)
+
+    def events(self, count: int, targets: list[Target]) -> None:
+        """Events over the past and the coming year (see _event_days and _event), with their
+        organisers and sign-ups; the counters on each event are those of its sign-ups."""
+        if count <= 0:
+            return
+        rng = self.rng
+        hosts = [t for t in targets if t.members]
+        if not hosts:
+            raise click.ClickException(
+                "В сообществах нет участников, некому проводить мероприятия: добавьте "
+                "--users N.")
+        progress = Progress("мероприятия", count, self.echo)
+        pool = self.text_pool(min(count, EVENT_POOL), self.event_description)
+        day = self._event_days()
+        events_table = Event.__table__
+        signed_up = 0
+        for _, size in batched(count, EVENT_BATCH):
+            with self.batch() as bulk:
+                rows, organisers, registrations = [], [], []
+                for event_id in bulk.ids(events_table, size):
+                    row, people, signs = self._event(event_id, rng.choice(hosts), day(), pool)
+                    rows.append(row)
+                    organisers += [(event_id, user_id) for user_id in people]
+                    registrations += [(event_id, *s) for s in signs]
+                bulk.insert(events_table, (
+                    "id", "community_id", "created_by_id", "type", "format", "title",
+                    "description", "description_html", "place", "online_url", "starts_at",
+                    "ends_at", "capacity", "registration_opens_at", "registration_closes_at",
+                    "status", "hours", "published_at", "updated_at", "cancelled_at",
+                    "cancel_reason", "confirmed_count", "waitlist_count", "created_at"),
+                    rows, sequence=0)
+                bulk.insert(EventOrganiser.__table__, ("event_id", "user_id"), organisers)
+                # In queue order, so that ids break ties of queued_at as the services' do.
+                bulk.insert(Registration.__table__, (
+                    "event_id", "user_id", "status", "created_at", "queued_at",
+                    "confirmed_at", "cancelled_at", "added_by_id", "attended"), registrations)
+                signed_up += len(registrations)
+            progress.add(size)
+        self.parts.append(Part("мероприятия", count, progress.elapsed,
+                               f"записей на мероприятия {_n(signed_up)}"))
 
 
-def analyze() -> None:
-    """PostgreSQL: fresh planner statistics after a bulk load (autovacuum would do it a
-    minute later). SQLite keeps none unless asked, as in production: nothing to do."""
-    if db.engine.dialect.name == "postgresql":
-        with db.engine.begin() as conn:
-            conn.execute(sql_text("ANALYZE"))
+def zone_of(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name or "Europe/Moscow")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("Europe/Moscow")
 
 
 @click.command("seed-scale")
@@ -945,32 +1625,47 @@ def analyze() -> None:
 @click.option("--materials", default=0, type=click.IntRange(min=0), help="New materials.")
 @click.option("--posts", default=0, type=click.IntRange(min=0),
               help="New forum posts (in new topics).")
+@click.option("--events", default=0, type=click.IntRange(min=0),
+              help="New events (with organisers and sign-ups).")
 @click.option("--community", "community_slug", default=None,
               help="Fill this community (created when missing) instead of the demo ones.")
 @click.option("--random-seed", default=None, type=int, help="For a repeatable run.")
 @with_appcontext
-def seed_scale(users: int, materials: int, posts: int, community_slug: str | None,
-               random_seed: int | None) -> None:
+def seed_scale(users: int, materials: int, posts: int, events: int,
+               community_slug: str | None, random_seed: int | None) -> None:
     """Fill the database with many realistic rows quickly (bulk inserts), for benchmarks."""
     from flask import current_app
 
     from app.demo.seed import DEMO_PASSWORD
 
     started = time.perf_counter()
-    seeder = ScaleSeeder(random.Random(random_seed))
     db.session.commit()  # nothing of the session's may hold a lock while batches run
-    targets = seeder.targets(community_slug)
-    click.echo("Сообщества: " + ", ".join(t.slug for t in targets))
-    if users:
-        password_hash = generate_password_hash(
-            DEMO_PASSWORD, method=current_app.config["PASSWORD_HASH_METHOD"])
-        seeder.users(users, targets, password_hash)
-    if materials or posts:
-        seeder.load_members(targets)
-    seeder.materials(materials, targets)
-    seeder.posts(posts, targets)
-    analyze()
+    with Loader.open() as loader:
+        seeder = ScaleSeeder(random.Random(random_seed), loader)
+        targets = seeder.targets(community_slug)
+        click.echo(f"Сообщества: {', '.join(t.slug for t in targets)}; база данных: "
+                   f"{db.engine.dialect.name}")
+        if users:
+            password_hash = generate_password_hash(
+                DEMO_PASSWORD, method=current_app.config["PASSWORD_HASH_METHOD"])
+            seeder.users(users, targets, password_hash)
+        if materials or posts or events:
+            seeder.load_members(targets)
+        seeder.materials(materials, targets)
+        seeder.posts(posts, targets)
+        seeder.events(events, targets)
+        analyzed = time.perf_counter()
+        loader.analyze()
+        seeder.parts.append(Part("статистика планировщика (ANALYZE)", 0,
+                                 time.perf_counter() - analyzed))
     db.session.remove()
     took = time.perf_counter() - started
-    click.echo(f"Готово за {took:.1f} с: пользователей {users}, материалов {materials}, "
-               f"сообщений форума {posts}. Пароль новых пользователей: {DEMO_PASSWORD}")
+    click.echo("Итого:")
+    for part in seeder.parts:
+        rate = f", {_n(part.rows / part.seconds)} в секунду" if part.rows and part.seconds else ""
+        rows = f"{_n(part.rows)} за " if part.rows else ""
+        also = f"; {part.also}" if part.also else ""
+        click.echo(f"  {part.label}: {rows}{part.seconds:.1f} с{rate}{also}")
+    click.echo(f"Готово за {took:.1f} с: пользователей {_n(users)}, материалов {_n(materials)}, "
+               f"сообщений форума {_n(posts)}, мероприятий {_n(events)}. "
+               f"Пароль новых пользователей: {DEMO_PASSWORD}")
