@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export FLASK_APP := wsgi.py
 
-.PHONY: setup run test lint migrate-check clean
+.PHONY: setup run test lint migrate-check clean bench
 
 setup: $(VENV)/.installed static/vendor/.installed
 
@@ -35,6 +35,15 @@ test: setup
 	@test -x /usr/bin/chromium || echo "NOTE: /usr/bin/chromium not found: the browser tests (tests/browser) are SKIPPED. Install it with 'apt-get install chromium'."
 	@command -v java >/dev/null || echo "NOTE: java not found: the HTML validation (tests/test_html_valid.py) is SKIPPED. Install it with 'apt-get install default-jre-headless'."
 	$(BIN)/pytest
+
+# The pages under load (bench/README.md): the issue's size by default (seeding takes long the
+# first time; add --reuse afterwards), e.g. make bench BENCH_ARGS="--small" or
+# BENCH_ARGS="--reuse --pages topic". wrk comes from Debian, as .ci/run installs chromium.
+BENCH_ARGS ?=
+bench: setup
+	@command -v wrk >/dev/null || { export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get update -qq && apt-get install -y -qq --no-install-recommends wrk >/dev/null; }
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .
