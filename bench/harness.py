@@ -231,17 +231,21 @@ class CpuMeter:
         return self
 
     def stop(self) -> dict[str, float]:
+        """Cores on average: «servers» (our gunicorn masters and workers), «wrk» (finished
+        children of this process), «database», «others», «idle»; and the CPU seconds of the
+        servers and of the database («servers_s», «database_s»)."""
         seconds = time.monotonic() - self.started
         busy, idle = _machine_ticks()
         ours, database = self._processes()
         # per process: a process gone by the end counts nothing, a new one all of its time
-        used = sum(t - self.ours.get(pid, 0) for pid, t in ours.items()) \
-            + self._children() - self.children
+        servers = sum(t - self.ours.get(pid, 0) for pid, t in ours.items())
+        wrk = self._children() - self.children
         db_used = sum(t - self.database.get(pid, 0) for pid, t in database.items())
         scale = self.TICK * seconds if seconds else 1
-        return {"ours": used / scale, "database": db_used / scale,
-                "others": max(0, busy - self.machine[0] - used - db_used) / scale,
-                "idle": (idle - self.machine[1]) / scale}
+        return {"servers": servers / scale, "wrk": wrk / scale, "database": db_used / scale,
+                "others": max(0, busy - self.machine[0] - servers - wrk - db_used) / scale,
+                "idle": (idle - self.machine[1]) / scale,
+                "servers_s": servers / self.TICK, "database_s": db_used / self.TICK}
 
 
 def wait_until_quiet(servers: list[Server], *, postgres: bool, limit: float,

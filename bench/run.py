@@ -392,6 +392,23 @@ class PageResult:
     def ratio(self) -> float:
         return self.app.rps / self.bare.rps if self.bare.rps else 0.0
 
+    @property
+    def cpu_ms(self) -> tuple[float, float]:
+        """Server CPU per request (gunicorn workers, plus PostgreSQL), ms: app, bare."""
+        return per_request(self.cpu_app, self.app), per_request(self.cpu_bare, self.bare)
+
+    @property
+    def cpu_ratio(self) -> float:
+        """The bare page's server CPU per request over the page's: the ratio by CPU, which
+        other work on the machine and wrk's own share disturb much less than req/s."""
+        app, bare = self.cpu_ms
+        return bare / app if app else 0.0
+
+
+def per_request(used: dict[str, float], run: harness.WrkResult) -> float:
+    return (used["servers_s"] + used["database_s"]) * 1000 / run.requests if run.requests \
+        else 0.0
+
 
 def mib(rss: dict[int, int]) -> float:
     """Mean RSS of the workers, MiB."""
@@ -436,7 +453,9 @@ def measure_page(app_server, bare_server, key, label, url, cookie, args) -> Page
          f"{result.p99_ms:6.1f} ms  queries {result.queries()}  bad {result.bad}  "
          f"RSS {mib(before):.1f}→{mib(after):.1f} MiB  others' CPU {cpu_app['others']:.2f}")
     echo(f"   bare {bare.rps:8.1f} req/s  p50 {bare.p50_ms:6.1f} ms  p99 {bare.p99_ms:6.1f} ms"
-         f"  bad {bare.bad}  others' CPU {cpu_bare['others']:.2f}  → ratio {page.ratio:.2f}")
+         f"  bad {bare.bad}  others' CPU {cpu_bare['others']:.2f}  → ratio {page.ratio:.2f}"
+         f"  (by CPU per request: {page.cpu_ms[0]:.2f} / {page.cpu_ms[1]:.2f} ms = "
+         f"{page.cpu_ratio:.2f})")
     return page
 
 
@@ -704,9 +723,10 @@ def ms(value: float) -> str:
 
 
 def cpu(used: dict[str, float]) -> str:
-    """«1.7 / 0.2 / 0.0» cores; others' work of 0.3 cores or more is marked."""
+    """«1.5 / 0.3 / 0.2 / 0.0» cores; others' work of 0.3 cores or more is marked."""
     mark = " ⚠" if used["others"] >= OTHERS_WARN else ""
-    return f"{used['ours']:.1f} / {used['database']:.1f} / {used['others']:.1f}{mark}"
+    return (f"{used['servers']:.1f} / {used['wrk']:.1f} / {used['database']:.1f} / "
+            f"{used['others']:.1f}{mark}")
 
 
 def section(result: dict, args, command: str) -> str:
@@ -744,17 +764,20 @@ def section(result: dict, args, command: str) -> str:
         f"- load average (1 min) before the servers started and at the end: "
         f"{result['load'][0]:.1f}, {result['load'][1]:.1f}"
         + ("; ⚠ a CI run was going: figures unreliable" if result.get("ci") else ""),
-        "- «CPU»: cores used on average during each run by our gunicorn and wrk, by the "
-        "database server (PostgreSQL) and by other work on the machine; ⚠ marks others' "
-        f"work of {OTHERS_WARN} cores or more (the machine has {os.cpu_count()}), which "
-        "lowers that run's req/s",
+        "- «server CPU per request»: the CPU time of the gunicorn workers (and of "
+        "PostgreSQL) divided by the requests served; in brackets the bare page's over the "
+        "page's, the ratio by CPU, which other work on the machine disturbs much less than "
+        "req/s. «cores»: used on average during the run by our gunicorn servers, by wrk, by "
+        f"PostgreSQL and by other work on the machine (it has {os.cpu_count()}); ⚠ marks "
+        f"others' work of {OTHERS_WARN} cores or more, which lowers that run's req/s",
         "",
     ]
     if result["pages"]:
         out += [
             "| page | bytes | req/s | ratio to bare | p50, ms | p99, ms | queries/request "
-            "| worker RSS before→after, MiB | not 200 | CPU: ours / db / others |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |",
+            "| worker RSS before→after, MiB | not 200 | server CPU per request, ms "
+            "(ratio) | cores: servers / wrk / db / others |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | --- |",
         ]
         for page in result["pages"]:
             app_, bare = page.app, page.bare
@@ -763,11 +786,13 @@ def section(result: dict, args, command: str) -> str:
                 f"| {page.label} (`{page.url}`{note}) | {n(page.size)} | {app_.rps:.1f} | "
                 f"**{page.ratio:.2f}** | {ms(app_.p50_ms)} | {ms(app_.p99_ms)} | "
                 f"{app_.queries()} | {mib(page.rss_before):.1f}→{mib(page.rss_after):.1f} | "
-                f"{app_.bad} of {n(app_.requests)} | {cpu(page.cpu_app)} |")
+                f"{app_.bad} of {n(app_.requests)} | {page.cpu_ms[0]:.2f} "
+                f"({page.cpu_ratio:.2f}) | {cpu(page.cpu_app)} |")
             out.append(
                 f"| ↳ bare page, same size (`/bare/{page.size}`) | {n(page.size)} | "
                 f"{bare.rps:.1f} | 1 | {ms(bare.p50_ms)} | {ms(bare.p99_ms)} | – | – | "
-                f"{bare.bad} of {n(bare.requests)} | {cpu(page.cpu_bare)} |")
+                f"{bare.bad} of {n(bare.requests)} | {page.cpu_ms[1]:.2f} | "
+                f"{cpu(page.cpu_bare)} |")
         out.append("")
     storm = result["storm"]
     if storm:
@@ -829,7 +854,8 @@ def targets(result: dict, args) -> list[str]:
     if topic:
         ok = topic.ratio >= 0.5
         lines.append(f"- topic page throughput ≥ ½ of the bare page's: {topic.ratio:.2f} "
-                     f"{'✓' if ok else '✗'}")
+                     f"{'✓' if ok else '✗'} (by server CPU per request: "
+                     f"{topic.cpu_ratio:.2f})")
     if result["pages"]:
         slow = [f"{p.label} {p.app.p99_ms:.0f} ms" for p in result["pages"]
                 if p.app.p99_ms >= P99_TARGET_MS]
