@@ -253,6 +253,7 @@ def wait_until_quiet(servers: list[Server], *, postgres: bool, limit: float,
     """Wait (at most `limit` seconds) until other work on the machine takes less than
     `threshold` cores over a `window`; the seconds waited."""
     started = time.monotonic()
+    told = -30.0
     while True:
         meter = CpuMeter(servers, postgres=postgres).start()
         time.sleep(window)
@@ -263,7 +264,9 @@ def wait_until_quiet(servers: list[Server], *, postgres: bool, limit: float,
         if waited >= limit:
             echo(f"   the machine is still busy (others use {others:.1f} cores): measuring")
             return waited
-        echo(f"   waiting: other work uses {others:.1f} cores")
+        if waited - told >= 30:
+            echo(f"   waiting: other work uses {others:.1f} cores")
+            told = waited
 
 
 # --- HTTP -----------------------------------------------------------------------------------
