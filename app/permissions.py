@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask, abort, g
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
 from app.extensions import db
 
@@ -41,7 +41,8 @@ def is_admin(user: Any) -> bool:
 
 
 def memberships_of(user: Any) -> dict[int, Membership]:
-    """The user's active memberships by community id, loaded once per request."""
+    """The user's active memberships by community id, loaded once per request (for the
+    logged-in user, together with the user: `load_user_with_memberships`)."""
     from app.communities.models import Community, Membership
 
     if not is_authenticated(user):
@@ -56,6 +57,28 @@ def memberships_of(user: Any) -> dict[int, Membership]:
         ).all()
         cache[user.id] = {m.community_id: m for m in rows}
     return cache[user.id]
+
+
+def load_user_with_memberships(user_id: int) -> Any:
+    """The user and their active memberships in one query, the memberships kept for the
+    request as `memberships_of` keeps them: every page asks for both (issue 10)."""
+    from app.auth.models import User
+    from app.communities.models import Community, Membership
+
+    rows = db.session.execute(
+        select(User, Membership)
+        .outerjoin(Membership, and_(Membership.user_id == User.id, Membership.left_at.is_(None)))
+        .outerjoin(Community, Community.id == Membership.community_id)
+        .where(User.id == user_id)
+        .order_by(Community.name)
+    ).all()
+    if not rows:
+        return None
+    user = rows[0][0]
+    g.setdefault("_memberships", {})[user.id] = {
+        m.community_id: m for _, m in rows if m is not None
+    }
+    return user
 
 
 def forget_memberships() -> None:

@@ -7,7 +7,8 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 
-from app.extensions import db, login_manager
+from app.extensions import login_manager
+from app.permissions import load_user_with_memberships
 
 
 def is_safe_next(target: str | None) -> bool:
@@ -29,11 +30,9 @@ def init_app(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        from app.auth.models import User
-
         if not user_id.isdigit():
             return None
-        user = db.session.get(User, int(user_id))
+        user = load_user_with_memberships(int(user_id))
         # A deleted account's old session or remember-me cookie logs nobody in.
         return user if user is not None and not user.is_deleted else None
 

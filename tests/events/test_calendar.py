@@ -166,6 +166,27 @@ def test_month_lists_my_communities_only_with_cancelled_marked(client_as, people
     assert "черновик" in day_cell(html, "2031-05-14")
 
 
+def test_month_entry_cache_follows_the_event(client_as, people, community):
+    """Entries are cached per process by what they show: a renamed, moved or cancelled
+    event is shown as it is now, and the draft badge never leaks to the published one."""
+    event = make_event(community, people["coordinator"], title="Семинар до правки",
+                       starts_at=datetime(2031, 5, 12, 9, 0))
+    client = client_as("member")
+    assert "Семинар до правки" in day_cell(text(client.get("/calendar/?month=2031-05")),
+                                            "2031-05-12")
+    event.title = "Семинар после правки"
+    event.starts_at = datetime(2031, 5, 20, 9, 0)
+    event.ends_at = datetime(2031, 5, 20, 11, 0)
+    db.session.commit()
+    html = text(client.get("/calendar/?month=2031-05"))
+    assert "Семинар до правки" not in html
+    assert "Семинар после правки" in day_cell(html, "2031-05-20")
+    assert "Семинар" not in day_cell(html, "2031-05-12")
+    cancel(event, community, people["coordinator"])
+    cell = day_cell(text(client.get("/calendar/?month=2031-05")), "2031-05-20")
+    assert "<s>Семинар после правки</s>" in cell and "отменено" in cell
+
+
 def test_month_filter_by_community(client_as, people, community, ekb):
     make_event(community, people["coordinator"], title="Тульское событие",
                starts_at=datetime(2031, 5, 12, 9, 0))
