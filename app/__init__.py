@@ -60,12 +60,13 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _init_jinja(app: Flask) -> None:
-    from app import sanitize, ui
+    from app import layout, sanitize, ui
 
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.filters["paragraphs"] = sanitize.paragraphs
     ui.init_app(app)
+    layout.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -22,7 +22,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from flask import g, render_template, url_for
+from flask import g, render_template, request, url_for
 from flask_babel import get_timezone
 from markupsafe import Markup
 from sqlalchemy import select
@@ -119,6 +119,14 @@ def _pattern(endpoint: str, **values: Any) -> str:
 
 
 def urls_of(topic: Topic, live_after: int) -> Urls:
+    """Built once per process for each topic and position (the community's slug and the
+    mount point are in the key: they are in the addresses)."""
+    return _urls(g.community.slug, request.script_root, topic.id, live_after)
+
+
+@lru_cache(maxsize=2048)
+def _urls(slug: str, script_root: str, topic_id: int, live_after: int) -> Urls:
+    topic = _TopicRef(topic_id)
     return Urls(
         profile=_pattern("auth.profile", user_id=_SLOT),
         post=_pattern("forum.post", post_id=_SLOT),

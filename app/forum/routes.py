@@ -78,9 +78,12 @@ def _section_or_404(section_id: int) -> Section:
 
 
 def _topic_or_404(topic_id: int) -> Topic:
-    topic = db.session.scalar(
+    return _seen_or_404(db.session.scalar(
         select(Topic).options(joinedload(Topic.section)).where(Topic.id == topic_id)
-    )
+    ))
+
+
+def _seen_or_404(topic: Topic | None) -> Topic:
     if topic is None or topic.community_id != g.community.id:
         abort(404)
     if not can_see_section(current_user, topic.section):
@@ -276,10 +279,10 @@ def _page_number(topic: Topic) -> int:
 
 @bp.get("/topics/<int:topic_id>")
 def topic(topic_id: int):
-    topic = _topic_or_404(topic_id)
+    found, known, watching = services.topic_with_reader_state(topic_id, current_user)
+    topic = _seen_or_404(found)
     number = _page_number(topic)
     rows = _page_rows(topic, number)
-    known, watching = services.reader_state(topic, current_user)
     pages = services.page_of(max(topic.post_count, 1))
     live_after = rows[-1].number if rows and number == pages else 0
     viewer = post_list.viewer_of(current_user, topic, g.community)

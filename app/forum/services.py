@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from flask import url_for
 from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import FileStorage
 
 from app import search
@@ -478,16 +479,32 @@ def is_watching(topic: Topic, user: User) -> bool:
     return db.session.get(TopicWatch, (user.id, topic.id)) is not None
 
 
-def reader_state(topic: Topic, user: User) -> tuple[int, bool]:
-    """How far the reader has read the topic and whether they watch it, in one query."""
+def _reader_columns(topic_id, user: User) -> tuple:
     read = (select(TopicRead.last_read_number)
-            .where(TopicRead.user_id == user.id, TopicRead.topic_id == topic.id)
+            .where(TopicRead.user_id == user.id, TopicRead.topic_id == topic_id)
             .scalar_subquery())
     watching = (select(TopicWatch.user_id)
-                .where(TopicWatch.user_id == user.id, TopicWatch.topic_id == topic.id)
+                .where(TopicWatch.user_id == user.id, TopicWatch.topic_id == topic_id)
                 .exists())
-    known, watched = db.session.execute(select(read, watching)).one()
+    return read, watching
+
+
+def reader_state(topic: Topic, user: User) -> tuple[int, bool]:
+    """How far the reader has read the topic and whether they watch it, in one query."""
+    known, watched = db.session.execute(select(*_reader_columns(topic.id, user))).one()
     return known or 0, bool(watched)
+
+
+def topic_with_reader_state(topic_id: int, user: User) -> tuple[Topic | None, int, bool]:
+    """The topic with its section, and `reader_state`, in one query: the topic page."""
+    found = db.session.execute(
+        select(Topic, *_reader_columns(Topic.id, user))
+        .options(joinedload(Topic.section)).where(Topic.id == topic_id)
+    ).one_or_none()
+    if found is None:
+        return None, 0, False
+    topic, known, watched = found
+    return topic, known or 0, bool(watched)
 
 
 def last_read(topic: Topic, user: User) -> int:
