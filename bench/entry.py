@@ -70,6 +70,34 @@ class QueryCountMiddleware:
             _state.count = None
 
 
+# --- the floor page -------------------------------------------------------------------------
+
+FLOOR_MARKER = '<form action="/auth/logout"></form>'  # run.py's sign of a logged-in page
+
+
+def add_floor_page(app) -> None:
+    """`/c/<slug>/bench-floor/<size>`: a logged-in member's page of a community that does
+    nothing of its own. It pays what every page of a community pays before its view runs
+    (the session, the user and their memberships, the community, the app's hooks and
+    headers) and answers `size` bytes without a template. Its ratio to the bare page is the
+    most that any page of a community can reach in this request lifecycle."""
+    from flask import Blueprint, g
+    from flask_login import current_user, login_required
+
+    from app.communities.permissions import can_view_inside
+    from app.permissions import require
+
+    floor = Blueprint("bench_floor", __name__, url_prefix="/c/<community_slug>")
+
+    @floor.get("/bench-floor/<int:size>")
+    @login_required
+    def page(size: int):
+        require(can_view_inside(current_user, g.community))
+        return FLOOR_MARKER + "x" * max(size - len(FLOOR_MARKER), 0)
+
+    app.register_blueprint(floor)
+
+
 # --- the app --------------------------------------------------------------------------------
 
 
@@ -99,6 +127,7 @@ def create_bench_app(url: str | None = None, instance: Path | None = None):
     from app import create_app
 
     app = create_app(bench_config(url, instance))
+    add_floor_page(app)
     app.wsgi_app = QueryCountMiddleware(app.wsgi_app)
     return app
 
@@ -116,6 +145,7 @@ def app_as_wsgi_py():
         made = runpy.run_path(str(ROOT / "wsgi.py"), run_name="wsgi")["app"]
     finally:
         package.create_app = original
+    add_floor_page(made)
     made.wsgi_app = QueryCountMiddleware(made.wsgi_app)
     return made
 

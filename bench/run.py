@@ -47,7 +47,7 @@ SIZES = {
     "full": {"users": 100_000, "posts": 1_000_000, "materials": 100_000, "events": 5_000},
     "small": {"users": 2_000, "posts": 20_000, "materials": 2_000, "events": 200},
 }
-PAGES = ("topic", "home", "search", "calendar")
+PAGES = ("topic", "home", "search", "calendar", "floor")
 LOGGED_IN_MARKER = 'action="/auth/logout"'
 P99_TARGET_MS = 100
 SOAK_FLAT = 0.05  # growth after the warm-up below 5 %: flat
@@ -73,7 +73,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--seed-only", action="store_true",
                    help="prepare the database(s) and stop (measure later with --reuse)")
     p.add_argument("--pages", default=",".join((*PAGES, "storm")),
-                   help="which to run, comma-separated: topic,home,search,calendar,storm")
+                   help="which to run, comma-separated: topic,home,search,calendar,floor,storm")
     p.add_argument("--seconds", type=float, default=20, help="wrk run per page (default 20)")
     p.add_argument("--warmup", type=float, default=3, help="wrk warm-up per page, not counted")
     p.add_argument("--quiet-wait", type=float, default=120, metavar="SECONDS",
@@ -368,7 +368,15 @@ def page_urls(target: Target, args) -> dict[str, tuple[str, str]]:
         "search": (f"Materials search «{args.search_word}»",
                    f"/c/{target.slug}/materials/?q={quote(args.search_word)}"),
         "calendar": ("Event calendar, month", target.calendar_url),
+        # The topic page's size: see floor_url.
+        "floor": ("Floor: an empty logged-in page of the community", ""),
     }
+
+
+def floor_url(port: int, target: Target, cookie: str) -> str:
+    """bench/entry.py's floor page, as large as the topic page."""
+    size = len(fetch_checked(port, target.topic_url, cookie))
+    return f"/c/{target.slug}/bench-floor/{size}"
 
 
 # --- measuring ------------------------------------------------------------------------------
@@ -645,9 +653,13 @@ def measure_database(raw_url: str, args) -> dict:
         for key in PAGES:
             if key in args.pages:
                 label, url = urls[key]
+                if key == "floor":
+                    url = floor_url(app_server.port, target, cookie)
                 page = measure_page(app_server, bare_server, key, label, url, cookie, args)
                 page.note = {"topic": target.topic_note,
-                             "calendar": target.calendar_note}.get(key, "")
+                             "calendar": target.calendar_note,
+                             "floor": "what every community page pays before its view; "
+                                      "no template"}.get(key, "")
                 pages.append(page)
         if "storm" in args.pages:
             storm_outcome = run_storm(app, app_server, target, args)
@@ -856,8 +868,14 @@ def targets(result: dict, args) -> list[str]:
         lines.append(f"- topic page throughput ≥ ½ of the bare page's: {topic.ratio:.2f} "
                      f"{'✓' if ok else '✗'} (by server CPU per request: "
                      f"{topic.cpu_ratio:.2f})")
-    if result["pages"]:
-        slow = [f"{p.label} {p.app.p99_ms:.0f} ms" for p in result["pages"]
+    floor = next((p for p in result["pages"] if p.key == "floor"), None)
+    if floor:
+        lines.append(f"- the floor (an empty logged-in community page) against the bare page: "
+                     f"{floor.ratio:.2f} (by server CPU per request: {floor.cpu_ratio:.2f}); "
+                     "no page of a community can do better in this request lifecycle")
+    measured = [p for p in result["pages"] if p.key != "floor"]
+    if measured:
+        slow = [f"{p.label} {p.app.p99_ms:.0f} ms" for p in measured
                 if p.app.p99_ms >= P99_TARGET_MS]
         lines.append(f"- p99 < {P99_TARGET_MS} ms on every page: "
                      + ("✓" if not slow else "✗ " + ", ".join(slow)))

@@ -9,6 +9,7 @@ from collections import Counter
 
 import pytest
 from flask import Flask
+from flask_login import FlaskLoginClient
 from sqlalchemy import create_engine, func, select, text
 
 from app.events.models import Event, Registration
@@ -145,3 +146,22 @@ def test_sign_up_storm_under_gunicorn_confirms_exactly_the_seats(app, tmp_path):
         .group_by(Registration.status)).all())
     assert counts == {"confirmed": SEATS, "waitlisted": MEMBERS - SEATS}
     assert db.session.get(Event, event_id).confirmed_count == SEATS
+
+
+def test_the_floor_page_is_an_empty_page_of_the_community_for_its_members(app, tmp_path):
+    """bench/entry.py's floor: exactly the bytes asked, with run.py's logged-in marker, and
+    the community's access rules (it must pay for them to be a fair floor)."""
+    community = make_community()
+    member, outsider = make_user(), make_user()
+    make_membership(member, community)
+    bench_app = entry.create_bench_app(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path)
+    bench_app.test_client_class = FlaskLoginClient
+    url = f"/c/{community.slug}/bench-floor/4321"
+    response = bench_app.test_client(user=member).get(url)
+    assert response.status_code == 200
+    assert len(response.data) == 4321
+    assert b'action="/auth/logout"' in response.data
+    assert bench_app.test_client(user=outsider).get(url).status_code == 403
+    assert bench_app.test_client().get(url).status_code in (302, 303)
+    assert bench_app.test_client(user=member).get(
+        "/c/no-such-community/bench-floor/10").status_code == 404
