@@ -118,3 +118,17 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+@event.listens_for(Engine, "connect")
+def _postgres_settings(dbapi_connection, connection_record) -> None:
+    """PostgreSQL: no JIT compilation. It pays off in long analytic queries, never in a web
+    request, and PostgreSQL turns it on by the plan's estimated cost: the search statement,
+    which holds two alternative plans (app/search.py), took 90 ms of compiling for 15 ms of
+    work at 100,000 materials (bench/results.md, «Bank search at scale»)."""
+    if type(dbapi_connection).__module__.split(".")[0] != "psycopg":
+        return
+    autocommit = dbapi_connection.autocommit
+    dbapi_connection.autocommit = True  # a SET in a transaction rolled back would not stay
+    dbapi_connection.execute("SET jit = off")
+    dbapi_connection.autocommit = autocommit

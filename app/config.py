@@ -138,6 +138,9 @@ class Config:
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
 
     PAGE_SIZE = 30
+    # Search (app/search.py): a query matching more documents than this ranks only the newest
+    # this-many, and the page says so; it bounds the work of a common word.
+    SEARCH_RANK_WINDOW = int(os.environ.get("SEARCH_RANK_WINDOW", "500"))
     # Werkzeug's scrypt: a memory-hard KDF. Tests use a cheap method to stay fast.
     PASSWORD_HASH_METHOD = "scrypt"
 

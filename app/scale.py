@@ -24,11 +24,11 @@ distinct value where it is costly:
   `render_markdown` / `markdown_to_text` and stemmed once (`search.stem_text`);
 - search documents are written as `app.search.index_document` writes them: a
   `search_documents` row (kind, object id, community, clipped title and body) and, on SQLite,
-  the FTS5 row with the same rowid and the stems of title and body. On PostgreSQL the stored
-  tsv column and its GIN index cover the new rows by themselves. A material's document is
-  what `app.materials.services.reindex` builds (description as text, topics, author and
-  co-authors); a post's and a topic's what `app.forum.services` builds. Events have none (the
-  search does not index them).
+  the FTS5 row with the same rowid, the stems of title and body, and the scope tokens. On
+  PostgreSQL the stored tsv column and its GIN index cover the new rows by themselves. A
+  material's document is what `app.materials.services.reindex` builds (description as text,
+  topics, author and co-authors); a post's and a topic's what `app.forum.services` builds.
+  Events have none (the search does not index them).
 
 What is made:
 
@@ -75,7 +75,7 @@ from sqlalchemy.exc import DBAPIError
 from werkzeug.security import generate_password_hash
 
 from app import search
-from app.auth.models import User
+from app.auth.models import User, UserNameWord, fold_words
 from app.communities.models import (
     Community,
     CommunityKind,
@@ -661,7 +661,8 @@ class Bulk:
                   updated_at: datetime) -> None:
         """Search documents as `search.index_document` writes them: the `search_documents`
         rows (id, kind, object id, community, clipped title and body), and on SQLite the FTS5
-        row with the same rowid holding the stemmed title and body. Each of `docs` is
+        row with the same rowid holding the stemmed title and body and the scope tokens
+        (`search.scope_text`). Each of `docs` is
         (id, kind, object_id, community_id, title, body, title stems, body stems). On
         PostgreSQL the stored tsv column and its GIN index cover the new rows by themselves."""
         if not docs:
@@ -675,8 +676,9 @@ class Bulk:
             # of a batch are above every id there was, all taken by this batch.
             self.conn.exec_driver_sql(f"DELETE FROM {fts} WHERE rowid BETWEEN ? AND ?",
                                       (docs[0][0], docs[-1][0]))
-            self.raw.executemany(f"INSERT INTO {fts} (rowid, title, body) VALUES (?, ?, ?)",
-                                 ((d[0], d[6], d[7]) for d in docs))
+            self.raw.executemany(
+                f"INSERT INTO {fts} (rowid, title, body, scope) VALUES (?, ?, ?, ?)",
+                ((d[0], d[6], d[7], search.scope_text(d[1], d[3])) for d in docs))
 
 
 class Loader:
@@ -949,8 +951,10 @@ class ScaleSeeder:
             with self.batch() as bulk:
                 ids = bulk.ids(users_table, size)
                 rows, memberships, joined = [], [], {t.id: 0 for t in targets}
+                words = []  # the member pickers' search keys, as User._index_name keeps them
                 for user_id in ids:
                     full_name, surname, initials = self._person()
+                    words.extend((user_id, word) for word in fold_words(full_name))
                     organisation, municipality = self._organisation()
                     created = self.now - timedelta(days=rng.uniform(3 * 365, 4 * 365))
                     last_login = (self.now - timedelta(days=rng.expovariate(1 / 20))
@@ -973,6 +977,7 @@ class ScaleSeeder:
                                           "organisation", "municipality", "show_memberships",
                                           "last_login_at", "created_at"),
                             rows, password_hash=password_hash, is_admin=False)
+                bulk.insert(UserNameWord.__table__, ("user_id", "word"), words)
                 bulk.insert(members_table, ("user_id", "community_id", "is_expert",
                                             "joined_at"),
                             memberships, role=str(Role.MEMBER), is_council=False,

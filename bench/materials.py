@@ -18,6 +18,7 @@ profile of one request of each page to bench/results/ (pip install pyinstrument)
 from __future__ import annotations
 
 import argparse
+import html
 import os
 import platform
 import re
@@ -158,7 +159,9 @@ def pages(slug: str, with_posts: bool) -> list[tuple[str, str]]:
         ("Список, вид «Конспект урока»", f"{base}?type=lesson_plan"),
         ("Список, чаще скачивают", f"{base}?sort=downloads"),
         ("Список, сначала лучшие практики", f"{base}?sort=best"),
-        ("Список, страница 50", f"{base}?page=50"),
+        # The bank pages by cursor: the address of page 50 is found by following
+        # «Показать ещё» 49 times (page_50_url).
+        ("Список, страница 50", PAGE_50),
         ("Поиск «урок»", f"{base}?q=урок"),
         ("Поиск «методическое»", f"{base}?q=методическое"),
         ("Поиск редкого слова «квиллинг»", f"{base}?q=квиллинг"),
@@ -168,6 +171,23 @@ def pages(slug: str, with_posts: bool) -> list[tuple[str, str]]:
     if with_posts:
         found.append(("Форум: поиск «опыт»", f"/c/{slug}/forum/search?q=опыт"))
     return found
+
+
+PAGE_50 = "page 50"
+_MORE_LINK = re.compile(r'<a href="([^"]*[?&]after=[^"]*)"')
+
+
+def page_50_url(client, base: str) -> str:
+    """The address of the bank's 50th page (newest first): follow the «Показать ещё» link of
+    each page, as a reader would."""
+    url = base
+    for _ in range(49):
+        body = client.get(url).get_data(as_text=True)
+        found = _MORE_LINK.search(body)
+        if found is None:
+            sys.exit(f"The bank has fewer than 50 pages: no «Показать ещё» on {url}.")
+        url = html.unescape(found.group(1))
+    return url
 
 
 def measure(app, args) -> dict:
@@ -208,6 +228,8 @@ def measure(app, args) -> dict:
     if args.profile:
         from pyinstrument import Profiler as profiler_cls
     for label, url in pages(slug, bool(sizes["forum posts"])):
+        if url == PAGE_50:
+            url = page_50_url(client, f"/c/{slug}/materials/")
         for _ in range(args.warmup):
             response = client.get(url)
             assert response.status_code == 200, (url, response.status_code)

@@ -113,6 +113,8 @@ ROLES = ("anonymous", "outsider", "member", "other_coordinator", "coordinator", 
 # Personal data (privacy.*): the policy is public; «Мои данные», the export and the deletion
 # page are every logged-in person's own (the only coordinator gets the deletion page too,
 # with the refusal on it); the log of requests (admin.data_requests) is the administrators'.
+# The member pickers' search (communities.pick_members) is for those who may see the
+# community's members (can_view_members): its members and the administrator.
 # fmt: off
 ACCESS: dict[str, tuple[int, int, int, int, int, int, int]] = {
     #                                anon outs memb other coor chair admin
@@ -153,6 +155,7 @@ ACCESS: dict[str, tuple[int, int, int, int, int, int, int]] = {
     "communities.join":              (302, 200, 303, 200, 303, 303, 200),
     "communities.leave":             (302, 303, 200, 303, 200, 200, 303),
     "communities.members":           (302, 403, 200, 403, 200, 200, 200),
+    "communities.pick_members":      (302, 403, 200, 403, 200, 200, 200),
     "communities.show":              (200, 200, 200, 200, 200, 200, 200),
     "consultations.assign":          (405, 405, 405, 405, 405, 405, 405),
     "consultations.close":           (405, 405, 405, 405, 405, 405, 405),
@@ -409,6 +412,8 @@ POST_ACCESS: dict[str, tuple[int | str, ...]] = {
 # messages after the last one it has (0 on an empty chat); without `after` it answers 400.
 QUERY: dict[str, dict[str, object]] = {
     "chat.messages": {"after": 0},
+    # A member picker's search box sends its field's name and id and the query.
+    "communities.pick_members": {"field": "user_id", "id": "user_id", "user_id-q": "сов"},
 }
 
 

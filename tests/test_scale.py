@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy import text as sql_text
 
 from app import search
-from app.auth.models import User
+from app.auth.models import User, UserNameWord, fold_words
 from app.communities.models import Community, Membership
 from app.events import services as events
 from app.events.models import Event, EventOrganiser, Registration
@@ -474,6 +474,13 @@ def test_fills_the_demo_communities_next_to_demo_data(app):
     assert response.status_code == 200
     assert_kept_counters_are_real_counts()
     assert_no_dangling_references()
+    # The member pickers' name words: the demo's (through the model, the deleted account's
+    # too) and the bulk users' (app/scale.py writes them itself) are the same words.
+    words: dict[int, set[str]] = {}
+    for user_id, word in db.session.execute(select(UserNameWord.user_id, UserNameWord.word)):
+        words.setdefault(user_id, set()).add(word)
+    for user in db.session.scalars(select(User)):
+        assert words.get(user.id, set()) == set(fold_words(user.full_name)), user.full_name
 
 
 def test_the_loader_restores_the_connection_settings(app):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, literal, select, union_all
 
 from app.extensions import db
 from app.search import (
@@ -269,3 +269,132 @@ def test_search_is_one_query_however_many_hits(community):
         hits = search("урок", community_ids=ids, kinds=["post", "topic"])
     assert len(hits) == 20
     assert few.count == many.count == 1
+
+
+# --- the ranking window --------------------------------------------------------------------
+
+
+@pytest.fixture
+def window(app, monkeypatch):
+    """A ranking window of three matches (SEARCH_RANK_WINDOW), so that a few documents make a
+    common word."""
+    monkeypatch.setitem(app.config, "SEARCH_RANK_WINDOW", 3)
+    return 3
+
+
+def test_a_rare_word_has_all_its_matches_ranked_title_first(community, window):
+    in_title = add(community, "Квиллинг на уроках технологии", "Бумажные полоски")
+    in_body = [add(community, f"Поделки {n}", "Немного квиллинга") for n in range(2)]
+    for n in range(5):  # newer documents without the word
+        add(community, f"Урок {n}", "Другое")
+    hits = search("квиллинг")
+    assert [hit.object_id for hit in hits][0] == in_title
+    assert {hit.object_id for hit in hits} == {in_title, *in_body}
+    assert hits.window is None
+
+
+def test_a_common_word_ranks_only_the_newest_matches_and_says_so(community, window):
+    oldest_in_title = add(community, "Урок литературы", "Урок")
+    newer = [add(community, f"Заметка {n}", "Про урок") for n in range(4)]
+    hits = search("урок", limit=10)
+    # The window: the three newest matches, ranked; the older title match is not among them.
+    assert {hit.object_id for hit in hits} == set(newer[-3:])
+    assert oldest_in_title not in {hit.object_id for hit in hits}
+    assert hits.window == window
+
+
+def test_the_window_ranks_the_title_first(community, window):
+    add(community, "Заметка", "Про урок")
+    titled = add(community, "Урок", "Текст")
+    add(community, "Ещё заметка", "Про урок")
+    add(community, "Заметка последняя", "Про урок")
+    hits = search("урок")
+    assert titled in [hit.object_id for hit in hits] and hits.window == window
+    assert hits[0].object_id == titled
+
+
+def test_exactly_a_window_of_matches_is_not_cut(community, window):
+    docs = [add(community, f"Урок {n}") for n in range(window)]
+    hits = search("урок")
+    assert {hit.object_id for hit in hits} == set(docs) and hits.window is None
+
+
+def test_other_communities_and_kinds_take_no_place_in_the_window(community, window):
+    """The scope is part of the index query: newer documents of other communities or kinds
+    do not push this community's matches out of the window."""
+    other = make_community()
+    ours = add(community, "Урок в нашем сообществе")
+    for n in range(5):
+        add(other, f"Урок в чужом сообществе {n}")
+        add(community, f"Урок-тема {n}", kind="topic")
+    hits = search("урок", community_ids=[community.id], kinds=["post"])
+    assert [hit.object_id for hit in hits] == [ours] and hits.window is None
+    assert {hit.community_id for hit in search("урок", community_ids=[other.id])} == {other.id}
+    assert {hit.kind for hit in search("урок", kinds=["topic"])} == {"topic"}
+
+
+def test_exclude_and_only_apply_before_the_window(community, window):
+    seen = add(community, "Урок, который видно")
+    hidden = [add(community, f"Урок скрытый {n}") for n in range(5)]
+    # As the pages give them: SELECTs of object ids (here without a table of their own).
+    hidden_ids = union_all(*(select(literal(object_id)) for object_id in hidden))
+    excluded = search("урок", community_ids=[community.id], kinds=["post"], exclude=hidden_ids)
+    assert [hit.object_id for hit in excluded] == [seen] and excluded.window is None
+    only = search("урок", community_ids=[community.id], kinds=["post"],
+                  only=select(literal(seen)))
+    assert [hit.object_id for hit in only] == [seen] and only.window is None
+
+
+def test_paging_stays_inside_the_window(community, window):
+    docs = [add(community, f"Урок {n}") for n in range(5)]
+    first, rest = search("урок", limit=2), search("урок", limit=2, offset=2)
+    assert len(first) == 2 and len(rest) == 1
+    assert {hit.object_id for hit in [*first, *rest]} == set(docs[-3:])
+    assert first.window == window and rest.window == window
+
+
+def test_a_long_beginning_finds_every_word_it_begins(community, monkeypatch):
+    """SQLite looks a beginning of 4+ letters up among the index's terms; with more terms
+    than it lists, FTS5's own prefix query answers. Both find the same."""
+    docs = {add(community, title) for title in
+            ("Методика", "Методист", "Методичка", "Методология", "Метод")}
+    assert set(found("метод")) == docs
+    monkeypatch.setattr("app.search.MAX_PREFIX_TERMS", 2)
+    assert set(found("метод")) == docs
+    assert set(found("методи")) == set(found("методи", limit=50))
+
+
+def test_a_one_letter_last_word_is_a_whole_word(community):
+    alone = add(community, "Раздел b")
+    add(community, "Раздел bio")
+    assert found("раздел b") == [alone]
+
+
+def test_the_window_is_one_query_however_many_matches(community, window):
+    add(community, "Урок")
+    ids = [community.id]  # read before counting: the commits expire it
+    with count_queries() as few:
+        search("урок", community_ids=ids, kinds=["post"])
+    for n in range(10):
+        add(community, f"Урок {n}", "Методический урок")
+    with count_queries() as many:
+        hits = search("урок", community_ids=ids, kinds=["post"])
+    assert hits.window == window
+    assert few.count == many.count == 1
+
+
+@pytest.mark.parametrize("dense", [1, 10**6])
+def test_both_ways_to_the_window_find_the_same(community, window, monkeypatch, dense):
+    """PostgreSQL walks the scope newest first when the probe finds the word dense, else
+    gathers the matches from the GIN index (PROBE_DENSE decides); either way the window is
+    the same newest matches, with `exclude` applied first. (SQLite has one way.)"""
+    other = make_community()
+    older = [add(community, f"Урок {n}", "Текст") for n in range(3)]
+    excluded = add(community, "Урок исключённый")
+    add(other, "Урок чужой")
+    newest = add(community, "Заметка", "Про урок")
+    monkeypatch.setattr("app.search.PROBE_DENSE", dense)
+    hits = search("урок", community_ids=[community.id], kinds=["post"],
+                  exclude=select(literal(excluded)))
+    assert {hit.object_id for hit in hits} == {newest, *older[-2:]}
+    assert hits.window == window

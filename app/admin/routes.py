@@ -177,8 +177,8 @@ def remove_word(word_id: int):
 def data_requests():
     """The log of exports and account deletions (152-ФЗ), newest first."""
     from app import htmx
-    from app.pagination import paginate
-    from app.privacy.services import log_query
+    from app.pagination import keyset
+    from app.privacy.services import LOG_ORDER, log_query
 
-    page = paginate(log_query(), per_page=50)
+    page = keyset(log_query(), LOG_ORDER, per_page=50)
     return htmx.render("privacy/_data_request_rows.html", "admin/data_requests.html", page=page)

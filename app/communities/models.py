@@ -184,6 +184,8 @@ class Membership(db.Model):
             postgresql_where=text("left_at IS NULL"),
         ),
         Index("ix_memberships_community_active", "community_id", "left_at"),
+        # The community page's chair and coordinators, among tens of thousands of members.
+        Index("ix_memberships_community_role", "community_id", "role"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -18,8 +18,8 @@ from app.communities.permissions import (
 )
 from app.errors import DomainError
 from app.extensions import db
-from app.forms import EmptyForm, apply_domain_error
-from app.pagination import paginate
+from app.forms import EmptyForm, MemberPicker, apply_domain_error
+from app.pagination import keyset
 from app.permissions import membership_in, require
 from app.ratelimit import limit_join
 
@@ -164,11 +164,26 @@ def leave():
 def members():
     community = g.community
     require(can_view_members(current_user, community))
-    page = paginate(services.members_query(community), per_page=50)
+    page = keyset(services.members_query(community), services.MEMBER_ORDER, per_page=50)
     return htmx.render(
         "communities/_member_rows.html", "communities/members.html",
         community=community, page=page,
     )
+
+
+@bp.get("/c/<community_slug>/members/pick")
+@login_required
+def pick_members():
+    """A member picker's search (app.forms.MemberPicker): the ticked boxes it sent, then the
+    active members matching the query, as boxes of the same name; its status line out of
+    band. Only a fragment: the picker's search box asks for it (htmx) and nothing links here.
+    Those who may see the community's members may search them; a constant number of
+    queries."""
+    require(can_view_members(current_user, g.community))
+    picker = MemberPicker.from_args(g.community, request.args)
+    if picker is None:
+        abort(400)
+    return render_template("_partials/member_picker_results.html", picker=picker)
 
 
 @bp.get("/c/<community_slug>/admissions")

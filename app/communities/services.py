@@ -6,14 +6,15 @@ Russian message, flushes and returns. The view commits once.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import url_for
-from sqlalchemy import func, select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
-from app.auth.models import User
+from app.auth.models import User, UserNameWord, fold_words, word_prefix
 from app.communities.consent_texts import PERSONAL_DATA_CONSENT
 from app.communities.models import (
     Community,
@@ -122,13 +123,95 @@ def member_choices(community: Community) -> list[tuple[int, str]]:
     )]
 
 
+# --- the member pickers of forms (app.forms.MemberPickerField) -------------------------
+
+# Up to this many members a picker lists them all (and the bank's filter lists every
+# author); a larger community (a regional one has tens of thousands) is searched by name.
+MEMBER_LIST_MAX = 300
+# A picker's search shows at most this many people, then asks to narrow the query.
+PICK_LIMIT = 20
+# Words of a query that count: a person's full name has three.
+PICK_QUERY_WORDS = 4
+
+
+def lists_all_members(community: Community) -> bool:
+    return community.member_count <= MEMBER_LIST_MAX
+
+
+@dataclass(frozen=True, slots=True)
+class MemberChoice:
+    id: int
+    name: str
+    active: bool = True  # False: has left the community (kept where already chosen)
+
+
+def chosen_members(community: Community, user_ids) -> list[MemberChoice]:
+    """The people behind ids a form holds, by name, each marked whether still an active
+    member; only people who are or were members of `community`, so that an id typed into a
+    request reveals nobody else's name. One query."""
+    ids = list(dict.fromkeys(int(i) for i in user_ids))
+    if not ids:
+        return []
+    active = exists().where(Membership.user_id == User.id,
+                            Membership.community_id == community.id,
+                            Membership.left_at.is_(None))
+    ever = exists().where(Membership.user_id == User.id, Membership.community_id == community.id)
+    rows = db.session.execute(
+        select(User.id, User.full_name, active).where(User.id.in_(ids), ever)
+        .order_by(User.full_name, User.id))
+    return [MemberChoice(uid, name, bool(is_active)) for uid, name, is_active in rows]
+
+
+def find_members(community: Community, query: str, exclude=(),
+                 limit: int = PICK_LIMIT) -> tuple[list[MemberChoice], bool]:
+    """Active members of `community` each of whose query words begins a word of their name
+    (any letter case, ё as е: «иван пет» finds «Иванов Пётр»), at most `limit` shown by
+    name, and whether there are more. When there are more, those shown are the closest:
+    the ones whose matching word comes first («иван» before «иванов»).
+
+    One query, whose work does not grow with the community or the platform: it walks the
+    words' index (ix_user_name_words_word) from the longest query word's beginning, in
+    order, probing each person's membership (uq_memberships_active) and other query words
+    (the words' primary key), and stops after enough people."""
+    words = fold_words(query)[:PICK_QUERY_WORDS]
+    if not words:
+        return [], False
+    lead, *others = sorted(words, key=len, reverse=True)
+    word = aliased(UserNameWord)
+    walk = select(word.user_id, word.word).where(
+        word_prefix(word.word, lead),
+        exists().where(Membership.user_id == word.user_id,
+                       Membership.community_id == community.id,
+                       Membership.left_at.is_(None)))
+    for other in others:
+        also = aliased(UserNameWord)
+        walk = walk.where(exists().where(also.user_id == word.user_id,
+                                         word_prefix(also.word, other)))
+    exclude = [int(i) for i in exclude]
+    if exclude:
+        walk = walk.where(word.user_id.not_in(exclude))
+    # A person may match by several words (Иванов Иван): enough rows for `limit` + 1 people.
+    walk = walk.order_by(word.word, word.user_id).limit(PICK_QUERY_WORDS * (limit + 1)) \
+        .subquery()
+    rows = db.session.execute(
+        select(User.id, User.full_name).join(walk, walk.c.user_id == User.id)
+        .order_by(walk.c.word, walk.c.user_id)).all()
+    people = list(dict.fromkeys(rows))
+    shown = sorted(people[:limit], key=lambda r: (r.full_name, r.id))
+    return [MemberChoice(uid, name) for uid, name in shown], len(people) > limit
+
+
+# By name; served by ix_users_full_name (walked in order, each probing the membership).
+MEMBER_ORDER = (User.full_name, User.id)
+
+
 def members_query(community: Community):
     return (
         Membership.active()
         .join(User, Membership.user_id == User.id)
         .options(joinedload(Membership.user))
         .where(Membership.community_id == community.id)
-        .order_by(User.full_name, User.id)
+        .order_by(*MEMBER_ORDER)
     )
 
 

@@ -5,7 +5,6 @@ from wtforms import (
     DateTimeLocalField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -19,7 +18,7 @@ from app.events.services import (
     REASON_MAX,
     TITLE_MAX,
 )
-from app.forms import Form, choices
+from app.forms import Form, MemberPickerField, MembersForm, choices
 from app.validators import NotBlank, length, strip
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -29,7 +28,7 @@ def _when(label, **kw):
     return DateTimeLocalField(label, format=DATETIME_FORMAT, **kw)
 
 
-class EventForm(Form):
+class EventForm(MembersForm):
     title = StringField(_l("Название"), filters=[strip],
                         validators=[NotBlank(_l("Укажите название мероприятия.")),
                                     length(max=TITLE_MAX)])
@@ -55,17 +54,13 @@ class EventForm(Form):
                              description=_l("Только для конкурсов; пусто — до окончания."))
     hours = IntegerField(_l("Объём, академических часов"), validators=[Optional()],
                          description=_l("Для сертификатов (учёт повышения квалификации)."))
-    organiser_ids = SelectMultipleField(_l("Организаторы"), coerce=int, validate_choice=False,
-                                        description=_l("Участники сообщества, которые ведут "
-                                                       "список записавшихся."))
+    organiser_ids = MemberPickerField(_l("Организаторы"), multiple=True,
+                                      description=_l("Участники сообщества, которые ведут "
+                                                     "список записавшихся."))
     description = TextAreaField(
         _l("Описание"), filters=[strip], validators=[length(max=DESCRIPTION_MAX)],
         description=_l("Программа, спикеры, что взять с собой. Можно использовать Markdown."),
     )
-
-    def __init__(self, *args, members: list[tuple[int, str]], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.organiser_ids.choices = choices(members)
 
 
 class CancelEventForm(Form):
@@ -75,12 +70,8 @@ class CancelEventForm(Form):
                                        length(max=REASON_MAX)])
 
 
-class AddParticipantForm(Form):
-    user_id = SelectField(_l("Участник сообщества"), coerce=int, validate_choice=False)
-
-    def __init__(self, *args, members: list[tuple[int, str]], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user_id.choices = choices([(0, _l("— выберите —")), *members])
+class AddParticipantForm(MembersForm):
+    user_id = MemberPickerField(_l("Участник сообщества"))
 
 
 AUDIENCES = {

@@ -15,7 +15,6 @@ from sqlalchemy.exc import IntegrityError
 from app import htmx
 from app.auth.models import User
 from app.communities.permissions import can_view_inside
-from app.communities.services import member_choices
 from app.errors import DomainError
 from app.events import exports, services
 from app.events.forms import (
@@ -186,7 +185,7 @@ def _form_page(form: EventForm, event: Event | None, status: int):
 @bp.route("/new", methods=["GET", "POST"])
 def new():
     require(can_manage_events(current_user, g.community))
-    form = EventForm(members=member_choices(g.community))
+    form = EventForm(community=g.community)
     if not form.is_submitted():
         form.type.data = request.args.get("type") or "seminar"
         form.organiser_ids.data = [current_user.id]
@@ -205,7 +204,7 @@ def new():
 @bp.route("/<int:event_id>/edit", methods=["GET", "POST"])
 def edit(event_id: int):
     event = _organiser_or_403(event_id)
-    form = EventForm(obj=event, members=member_choices(g.community))
+    form = EventForm(obj=event, community=g.community)
     if not form.is_submitted():
         for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at",
                      "entries_deadline"):
@@ -333,13 +332,13 @@ def _participants_page(event: Event, add_form: AddParticipantForm, status: int =
 @bp.get("/<int:event_id>/participants")
 def participants(event_id: int):
     event = _organiser_or_403(event_id)
-    return _participants_page(event, AddParticipantForm(members=member_choices(g.community)))
+    return _participants_page(event, AddParticipantForm(community=g.community))
 
 
 @bp.post("/<int:event_id>/participants")
 def add_participant(event_id: int):
     event = _organiser_or_403(event_id)
-    form = AddParticipantForm(members=member_choices(g.community))
+    form = AddParticipantForm(community=g.community)
     if form.validate_on_submit():
         person = db.session.get(User, form.user_id.data) if form.user_id.data else None
         if person is None:

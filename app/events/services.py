@@ -89,8 +89,9 @@ class EventFields:
     organiser_ids: tuple[int, ...] = ()
 
 
-def _check(fields: EventFields, community: Community) -> None:
-    """Every rule of an event's fields, with the field the message belongs to."""
+def _check(fields: EventFields, community: Community, kept=()) -> None:
+    """Every rule of an event's fields, with the field the message belongs to. `kept`: the
+    organisers already there, who stay even if they have left the community since."""
     if not fields.title.strip():
         raise DomainError("Укажите название мероприятия.", "title")
     if len(fields.title) > TITLE_MAX:
@@ -127,7 +128,7 @@ def _check(fields: EventFields, community: Community) -> None:
     if fields.entries_deadline is not None and fields.type != "contest":
         fields.entries_deadline = None
     members = _member_ids(community, fields.organiser_ids)
-    if set(fields.organiser_ids) - members:
+    if set(fields.organiser_ids) - members - set(kept):
         raise DomainError("Организаторами могут быть только участники сообщества.",
                           "organiser_ids")
 
@@ -180,7 +181,7 @@ def create_event(community: Community, actor: User, fields: EventFields) -> Even
 def update_event(event: Event, community: Community, actor: User, fields: EventFields) -> Event:
     if event.is_cancelled:
         raise DomainError("Мероприятие отменено; его нельзя изменить.")
-    _check(fields, community)
+    _check(fields, community, kept=event.organiser_ids)
     _lock(event)
     if fields.capacity is not None and fields.capacity < event.confirmed_count:
         raise DomainError(

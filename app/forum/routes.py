@@ -45,7 +45,7 @@ from app.forum.permissions import (
     group_refusal,
     visible_sections,
 )
-from app.pagination import paginate
+from app.pagination import keyset
 from app.permissions import is_admin, require
 from app.ratelimit import limit_posting, limit_uploads
 from app.sanitize import render_markdown
@@ -199,8 +199,12 @@ def _topic_rows_query(section: Section):
             TopicRead, and_(TopicRead.topic_id == Topic.id, TopicRead.user_id == current_user.id)
         )
         .where(Topic.section_id == section.id, *_visible_topics())
-        .order_by(Topic.is_pinned.desc(), Topic.last_post_at.desc(), Topic.id.desc())
+        .order_by(*TOPIC_ORDER)
     )
+
+
+# Pinned first, then the latest activity; served by ix_forum_topics_list.
+TOPIC_ORDER = (Topic.is_pinned.desc(), Topic.last_post_at.desc(), Topic.id.desc())
 
 
 def _visible_topics() -> list:
@@ -215,7 +219,7 @@ def _visible_topics() -> list:
 @bp.get("/sections/<int:section_id>")
 def section(section_id: int):
     section = _section_or_404(section_id)
-    page = paginate(_topic_rows_query(section), rows=True)
+    page = keyset(_topic_rows_query(section), TOPIC_ORDER, rows=True)
     return htmx.render(
         "forum/_topic_rows.html", "forum/section.html",
         community=g.community, section=section, page=page,
@@ -548,7 +552,7 @@ def watch(topic_id: int, action: str):
 def search_page():
     form = SearchForm(request.args)
     query = (form.q.data or "").strip()[:200]
-    results = []
+    results, window = [], None
     if query:
         # Posts of working groups the reader is not in are left out by the search itself,
         # so they neither show nor take places in the thirty.
@@ -568,6 +572,7 @@ def search_page():
                 .where(Post.id.in_([h.object_id for h in hits]))
             )
         }
+        window = hits.window  # a common word: only the newest matches were ranked
         can_see_all = can_moderate_forum(current_user, g.community)
         results = [
             posts[h.object_id] for h in hits
@@ -576,5 +581,5 @@ def search_page():
         ]
     return htmx.render(
         "forum/_search_results.html", "forum/search.html",
-        community=g.community, form=form, query=query, results=results,
+        community=g.community, form=form, query=query, results=results, window=window,
     )

@@ -5,18 +5,17 @@ from wtforms import (
     FileField,
     MultipleFileField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 
-from app.forms import Form, choices
+from app.forms import Form, MemberPickerField, MembersForm, choices
 from app.materials.labels import LEVEL_LABELS, SORTS, TYPE_LABELS
 from app.materials.services import DESCRIPTION_MAX, TITLE_MAX
 from app.validators import NotBlank, length, strip
 
 
-class MaterialForm(Form):
+class MaterialForm(MembersForm):
     title = StringField(_l("Название"), filters=[strip],
                         validators=[NotBlank(_l("Укажите название материала.")),
                                     length(max=TITLE_MAX)])
@@ -36,15 +35,9 @@ class MaterialForm(Form):
     link_url = StringField(_l("Или ссылка на материал"), filters=[strip],
                            validators=[length(max=1000)],
                            description=_l("Например, на видео или страницу школы."))
-    coauthor_ids = SelectMultipleField(_l("Соавторы из участников сообщества"), coerce=int,
-                                       validate_choice=False)
-    on_behalf_of = SelectField(_l("Автор (разместить от имени участника)"), coerce=int,
-                               validate_choice=False)
-
-    def __init__(self, *args, members: list[tuple[int, str]], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.coauthor_ids.choices = choices(members)
-        self.on_behalf_of.choices = choices([(0, _l("— я сам(а) —")), *members])
+    coauthor_ids = MemberPickerField(_l("Соавторы из участников сообщества"), multiple=True)
+    on_behalf_of = MemberPickerField(_l("Автор (разместить от имени участника)"),
+                                     none_label=_l("я сам(а)"))
 
 
 class VersionForm(Form):

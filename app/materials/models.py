@@ -44,9 +44,15 @@ class Material(TimestampMixin, HideableMixin, db.Model):
     __table_args__ = (
         Index("ix_materials_list", "community_id", "status", "created_at"),
         # The default «newest first» listing walks this index instead of sorting the bank.
+        # Each sort of the bank (app.materials.routes.LIST_ORDERS) has its index ending in id,
+        # so that a page after a cursor is a range of it: per community, and without the
+        # community for the bank of all the member's communities (/bank/).
         Index("ix_materials_recent", "community_id", "created_at", "id"),
-        Index("ix_materials_downloads", "community_id", "download_count"),
-        Index("ix_materials_best", "community_id", "is_best_practice", "created_at"),
+        Index("ix_materials_downloads", "community_id", "download_count", "id"),
+        Index("ix_materials_best", "community_id", "is_best_practice", "created_at", "id"),
+        Index("ix_materials_recent_all", "created_at", "id"),
+        Index("ix_materials_downloads_all", "download_count", "id"),
+        Index("ix_materials_best_all", "is_best_practice", "created_at", "id"),
         Index("ix_materials_author", "author_id"),
     )
 

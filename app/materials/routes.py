@@ -3,6 +3,8 @@ member's communities («Мои материалы» too)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import (
     Blueprint,
     abort,
@@ -23,7 +25,7 @@ from app import htmx, search
 from app.auth.models import User
 from app.communities.models import Community
 from app.communities.permissions import can_view_inside
-from app.communities.services import member_choices
+from app.communities.services import MEMBER_LIST_MAX, member_choices
 from app.errors import DomainError
 from app.extensions import db
 from app.forms import EmptyForm, apply_domain_error, choices
@@ -36,7 +38,7 @@ from app.materials.models import (
     MaterialStatus,
     MaterialTopic,
 )
-from app.pagination import Page, current_page_number
+from app.pagination import KeysetPage, Page, current_page_number, keyset
 from app.permissions import is_admin, memberships_of, require
 from app.ratelimit import limit_uploads
 from app.uploads import send_stored
@@ -44,7 +46,14 @@ from app.uploads import send_stored
 bp = Blueprint("materials", __name__)
 bank_bp = Blueprint("bank", __name__)
 PER_PAGE = 20
-SEARCH_CAP = 500
+# The orderings of the bank when not searching, by `sort` (labels.SORTS); each has its
+# index on Material (community_id first for one community's bank, and without it for the
+# bank of all the member's communities).
+LIST_ORDERS = {
+    "new": (Material.created_at.desc(), Material.id.desc()),
+    "downloads": (Material.download_count.desc(), Material.id.desc()),
+    "best": (Material.is_best_practice.desc(), Material.created_at.desc(), Material.id.desc()),
+}
 
 
 @bp.before_request
@@ -62,7 +71,15 @@ def _managed_ids() -> set[int]:
     return {cid for cid, m in memberships_of(current_user).items() if "coordinator" in m.roles}
 
 
-def _list(community_ids: list[int], form: FilterForm) -> Page:
+@dataclass
+class SearchPage(Page):
+    """A page of search results. `window`: see `search.Hits.window` (the page then says that
+    only the newest matches were ranked)."""
+
+    window: int | None = None
+
+
+def _list(community_ids: list[int], form: FilterForm) -> Page | KeysetPage:
     """One page of materials: filters, sort, and search by relevance, in a fixed number of
     queries whatever the number of results."""
     query = (
@@ -86,37 +103,26 @@ def _list(community_ids: list[int], form: FilterForm) -> Page:
     number = current_page_number()
     q = (form.q.data or "").strip()
     if q:
-        hits = search.search(q, community_ids=community_ids, kinds=["material"],
-                             limit=SEARCH_CAP)
-        order = {h.object_id: i for i, h in enumerate(hits)}
-        # Which hits the filters and the viewer's rights let through: ids only. Then the
-        # page's twenty are loaded whole, not the hundreds of hits a common word has.
-        allowed = set(db.session.scalars(
-            select(Material.id).where(query.whereclause, Material.id.in_(order))))
-        ranked = [object_id for object_id in order if object_id in allowed]
+        # The search itself keeps to the materials this reader may see and the filters let
+        # through, so they alone fill a common word's ranking window and the page; it
+        # returns the page's twenty, and one more for «Показать ещё», then loaded whole.
         start = (number - 1) * PER_PAGE
-        shown = ranked[start:start + PER_PAGE]
-        rows = db.session.scalars(query.where(Material.id.in_(shown))).unique().all() \
-            if shown else []
+        hits = search.search(q, community_ids=community_ids, kinds=["material"],
+                             limit=PER_PAGE + 1, offset=start,
+                             only=select(Material.id).where(query.whereclause))
+        order = {h.object_id: i for i, h in enumerate(hits[:PER_PAGE])}
+        rows = db.session.scalars(query.where(Material.id.in_(order))).unique().all() \
+            if order else []
         rows = sorted(rows, key=lambda m: order[m.id])
-        return Page(items=rows, number=number, has_next=len(ranked) > start + PER_PAGE)
-    sort = form.sort.data
-    if sort == "downloads":
-        query = query.order_by(Material.download_count.desc(), Material.id.desc())
-    elif sort == "best":
-        query = query.order_by(Material.is_best_practice.desc(), Material.created_at.desc(),
-                               Material.id.desc())
-    else:
-        query = query.order_by(Material.created_at.desc(), Material.id.desc())
-    found = db.session.scalars(
-        query.limit(PER_PAGE + 1).offset((number - 1) * PER_PAGE)
-    ).unique().all()
-    return Page(items=list(found[:PER_PAGE]), number=number, has_next=len(found) > PER_PAGE)
+        return SearchPage(items=rows, number=number, has_next=len(hits) > PER_PAGE,
+                          window=hits.window)
+    # Not searching: «Показать ещё» pages by cursor (?after=…), on the index of each sort.
+    return keyset(query, LIST_ORDERS.get(form.sort.data, LIST_ORDERS["new"]), PER_PAGE)
 
 
 # A community larger than this gets no author list (a regional one has tens of thousands of
 # members): the search box finds authors by name, and an author's link still filters.
-AUTHOR_LIST_MAX = 300
+AUTHOR_LIST_MAX = MEMBER_LIST_MAX  # the member pickers' threshold, one number
 
 
 def _author_choices(chosen: str | None) -> list[tuple[str, str]]:
@@ -207,7 +213,7 @@ def _saved(material: Material, message: str):
 @bp.route("/new", methods=["GET", "POST"])
 @limit_uploads
 def new():
-    form = MaterialForm(members=member_choices(g.community))
+    form = MaterialForm(community=g.community)
     if form.validate_on_submit():
         on_behalf = db.session.get(User, form.on_behalf_of.data) if form.on_behalf_of.data \
             else None
@@ -233,7 +239,7 @@ def new():
 def edit(material_id: int):
     material = _material_or_404(material_id)
     require(services.can_edit(current_user, material, g.community))
-    form = MaterialForm(obj=material, members=member_choices(g.community))
+    form = MaterialForm(obj=material, community=g.community)
     if not form.is_submitted():
         form.topics.data = ", ".join(t.label for t in material.topics)
         form.coauthor_ids.data = [c.user_id for c in material.coauthors]

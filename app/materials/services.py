@@ -98,7 +98,9 @@ def _check_fields(title: str, description: str, type_: str, level: str) -> tuple
     return title, description
 
 
-def _coauthors(community: Community, ids: Sequence[int], author: User) -> list[int]:
+def _coauthors(community: Community, ids: Sequence[int], author: User,
+               kept: Sequence[int] = ()) -> list[int]:
+    """Co-authors are members; one who has left since stays a co-author (`kept`)."""
     ids = [i for i in dict.fromkeys(ids) if i != author.id]
     if not ids:
         return []
@@ -108,7 +110,7 @@ def _coauthors(community: Community, ids: Sequence[int], author: User) -> list[i
             Membership.user_id.in_(ids),
         )
     ))
-    if set(ids) - members:
+    if set(ids) - members - set(kept):
         raise DomainError("Соавторами могут быть только участники сообщества.",
                           field="coauthor_ids")
     return ids
@@ -170,10 +172,15 @@ def _set_topics(material: Material, topics: list[tuple[str, str]]) -> None:
 
 
 def _set_coauthors(material: Material, ids: list[int]) -> None:
-    db.session.execute(MaterialAuthor.__table__.delete().where(
-        MaterialAuthor.material_id == material.id))
+    """Through the session, not a bulk DELETE: a co-author kept on saving keeps the row the
+    session already holds (a new row with the same key would conflict with it)."""
+    have = {c.user_id: c for c in material.coauthors}
+    for uid, row in have.items():
+        if uid not in ids:
+            db.session.delete(row)
     for uid in ids:
-        db.session.add(MaterialAuthor(material_id=material.id, user_id=uid))
+        if uid not in have:
+            db.session.add(MaterialAuthor(material_id=material.id, user_id=uid))
 
 
 def create_material(
@@ -249,7 +256,8 @@ def update_material(
     link_url = check_link(link_url)
     topic_pairs = parse_topics(topics)
     author = db.session.get(User, material.author_id) if material.author_id else actor
-    coauthors = _coauthors(community, coauthor_ids, author)
+    coauthors = _coauthors(community, coauthor_ids, author,
+                           kept=[c.user_id for c in material.coauthors])
     real_files = [f for f in files if f and f.filename]
     if not real_files and not link_url and not material.files:
         raise DomainError("Приложите хотя бы один файл или укажите ссылку.", field="files")

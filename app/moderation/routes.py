@@ -41,7 +41,7 @@ from app.moderation.forms import (
 )
 from app.moderation.models import CommunityGround, ModerationCase, WatchedWordEntry
 from app.moderation.permissions import can_view_moderation_log
-from app.pagination import paginate
+from app.pagination import keyset
 from app.permissions import require
 from app.ratelimit import limit_reports
 
@@ -372,7 +372,7 @@ def log():
     query = services.log_query(g.community, **filters)
     if request.args.get("format") == "csv":
         return _csv(db.session.scalars(query).all())
-    page = paginate(query, per_page=50)
+    page = keyset(query, services.LOG_ORDER, per_page=50)
     return htmx.render(
         "moderation/_log_rows.html", "moderation/log.html",
         community=g.community, form=form, page=page, labels=services.ACTION_LABELS,

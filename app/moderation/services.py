@@ -145,9 +145,13 @@ def _log(community_id: int, moderator: User | None, action: str, *, item: Any = 
     return entry
 
 
+# Newest first; served by ix_moderation_log_community.
+LOG_ORDER = (ModerationLog.id.desc(),)
+
+
 def log_query(community: Community | None, *, action: str = "", moderator_id: int | None = None,
               since: datetime | None = None, until: datetime | None = None):
-    query = select(ModerationLog).order_by(ModerationLog.id.desc())
+    query = select(ModerationLog).order_by(*LOG_ORDER)
     if community is not None:
         query = query.where(ModerationLog.community_id == community.id)
     if action:

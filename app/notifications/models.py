@@ -23,6 +23,8 @@ class Notification(TimestampMixin, db.Model):
     __tablename__ = "notifications"
     __table_args__ = (
         Index("ix_notifications_user_unread", "user_id", "read_at", "id"),
+        # The list, newest first, a page after another (app.pagination.keyset).
+        Index("ix_notifications_user", "user_id", "id"),
         # `flask send-digests` looks for what still waits for a digest.
         Index("ix_notifications_digest_due", "delivery", "digest_id"),
     )

@@ -12,7 +12,7 @@ from app.notifications import services
 from app.notifications.forms import chosen, preferences_form
 from app.notifications.models import Delivery, Notification
 from app.notifications.tokens import BadUnsubscribeToken, read_unsubscribe_token
-from app.pagination import paginate
+from app.pagination import keyset
 
 bp = Blueprint("notifications", __name__)
 
@@ -27,7 +27,7 @@ def _get_own_or_404(notification_id: int) -> Notification:
 @bp.get("/")
 @login_required
 def index():
-    page = paginate(services.for_user(current_user))
+    page = keyset(services.for_user(current_user), services.LIST_ORDER)
     return htmx.render("notifications/_rows.html", "notifications/index.html", page=page)
 
 

@@ -176,11 +176,15 @@ def recount_unread(user_ids: list[int] | None = None) -> None:
     db.session.execute(statement.execution_options(synchronize_session=False))
 
 
+# Newest first; served by ix_notifications_user.
+LIST_ORDER = (Notification.id.desc(),)
+
+
 def for_user(user: User):
     return (
         select(Notification)
         .where(Notification.user_id == user.id)
-        .order_by(Notification.id.desc())
+        .order_by(*LIST_ORDER)
     )
 
 

@@ -36,7 +36,7 @@ class DataRequest(db.Model):
             sqlite_where=text("status = 'running'"),
             postgresql_where=text("status = 'running'"),
         ),
-        Index("ix_data_requests_created", "created_at"),
+        Index("ix_data_requests_created", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

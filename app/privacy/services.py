@@ -42,9 +42,13 @@ class ExportInProgress(DomainError):
         )
 
 
+# Newest first; served by ix_data_requests_created.
+LOG_ORDER = (DataRequest.created_at.desc(), DataRequest.id.desc())
+
+
 def log_query():
     """Every request, newest first: the administrators' log."""
-    return select(DataRequest).order_by(DataRequest.created_at.desc(), DataRequest.id.desc())
+    return select(DataRequest).order_by(*LOG_ORDER)
 
 
 def requests_of(user: User, limit: int = 10) -> list[DataRequest]:

@@ -61,11 +61,29 @@
   // Upload progress: a <progress class="upload-progress"> inside the form being sent.
   document.addEventListener("htmx:xhr:progress", function (event) {
     var elt = event.detail.elt;
+    if (elt && elt.closest && elt.closest(".member-picker")) { return; }  // a picker's search
     var form = elt && (elt.tagName === "FORM" ? elt : elt.closest("form"));
     var bar = form && form.querySelector("progress.upload-progress");
     if (!bar || !event.detail.lengthComputable) { return; }
     bar.hidden = false;
     bar.value = Math.round(event.detail.loaded / event.detail.total * 100);
+  });
+
+  // Member pickers (templates/_macros/forms.html): with JavaScript the search runs as you
+  // type, so «Найти» only searches in place (its data-hx-get) and stops being the form's
+  // default button: Enter in another field sends the form, as it should. Enter in the
+  // search box searches at once instead of sending the form.
+  htmx.onLoad(function (root) {
+    var buttons = root.querySelectorAll ? root.querySelectorAll("button[data-picker-find]") : [];
+    for (var i = 0; i < buttons.length; i++) { buttons[i].type = "button"; }
+  });
+  document.addEventListener("keydown", function (event) {
+    var input = event.target;
+    if (event.key !== "Enter" || !input.matches || !input.matches("input[data-picker-search]")) {
+      return;
+    }
+    event.preventDefault();
+    htmx.trigger(input, "search");
   });
 
   // hx-confirm uses the browser's own dialog; plain forms with data-confirm get the same.

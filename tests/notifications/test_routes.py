@@ -14,6 +14,13 @@ from app.notifications.models import Notification
 from app.notifications.services import mark_read, notify
 from tests import factories
 from tests.helpers import HX, count_queries, text
+from tests.keyset import (
+    assert_bad_positions_give_the_first_page,
+    assert_late_page_costs_the_first,
+    load_more_href,
+    walk,
+    walked_ids,
+)
 
 
 def send(user, text_: str = "Вы приняты в сообщество", kind: str = "admission",
@@ -205,13 +212,27 @@ def test_list_is_paginated(app, reader, user):
         send(user, f"Уведомление № {n}")
 
     first = text(reader.get("/notifications/"))
-    second = text(reader.get("/notifications/?page=2", headers=HX))
+    second = text(reader.get(load_more_href(first), headers=HX))
 
     assert first.count('class="notification unread"') == per_page
     assert "Показать ещё" in first
     assert "Уведомление № 0<" not in first
     assert second.count('class="notification unread"') == 1
     assert "Уведомление № 0" in second
+    assert "<html" not in second and "Показать ещё" not in second
+
+
+def test_show_more_walks_every_notification_once_newest_first(app, monkeypatch, reader, user):
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 3)
+    mine = [send(user, f"Уведомление № {n}", read=n % 3 == 0).id for n in range(10)]
+    someone_else = send(factories.make_user(), "Чужое уведомление")
+
+    bodies = walk(reader, "/notifications/")
+
+    assert walked_ids(bodies, "notification") == sorted(mine, reverse=True)
+    assert someone_else.id not in walked_ids(bodies, "notification")
+    assert_late_page_costs_the_first(reader, "/notifications/", load_more_href(bodies[-2]))
+    assert_bad_positions_give_the_first_page(reader, "/notifications/", "notification")
 
 
 # --- marking read ----------------------------------------------------------------------

@@ -14,6 +14,13 @@ from app.extensions import db
 from app.mixins import utcnow
 from app.privacy.models import DataRequest
 from tests.helpers import HX, text
+from tests.keyset import (
+    assert_bad_positions_give_the_first_page,
+    assert_late_page_costs_the_first,
+    load_more_href,
+    walk,
+    walked_ids,
+)
 
 ROW = re.compile(r'<tr id="data-request-\d+">')
 
@@ -128,10 +135,26 @@ def test_admin_log_is_paginated(client_as, people):
     admin = client_as("admin")
     first = text(admin.get("/admin/data-requests"))
     assert len(ROW.findall(first)) == 50
-    assert 'href="/admin/data-requests?page=2"' in first
-    more = admin.get("/admin/data-requests?page=2", headers=HX)
+    assert 'href="/admin/data-requests?after=' in first
+    more = admin.get(load_more_href(first), headers=HX)
     assert "<html" not in text(more) and len(ROW.findall(text(more))) == 1
     assert "Показать ещё" not in text(more)
+
+
+def test_admin_log_pages_by_cursor_through_equal_times(client_as, people):
+    rows = add_requests(people, 40)
+    for row in rows:  # all at the same time: only the id orders them
+        row.created_at = rows[0].created_at
+    rows += add_requests(people, 75)
+    db.session.commit()
+    admin = client_as("admin")
+
+    bodies = walk(admin, "/admin/data-requests")
+
+    expected = [r.id for r in sorted(rows, key=lambda r: (r.created_at, r.id), reverse=True)]
+    assert len(bodies) == 3 and walked_ids(bodies, "data-request") == expected
+    assert_late_page_costs_the_first(admin, "/admin/data-requests", load_more_href(bodies[-2]))
+    assert_bad_positions_give_the_first_page(admin, "/admin/data-requests", "data-request")
 
 
 def test_admin_log_is_empty_without_requests(client_as):

@@ -1,21 +1,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import (
-    BooleanField,
-    DateField,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-    TextAreaField,
-)
+from wtforms import BooleanField, DateField, StringField, TextAreaField
 
-from app.forms import Form, choices
+from app.forms import MemberPickerField, MembersForm
 from app.governance.groups.services import GOAL_MAX, NAME_MAX
 from app.validators import InputRequired, NotBlank, length, strip
 
 
-class GroupForm(Form):
+class GroupForm(MembersForm):
     name = StringField(_l("Название"), filters=[strip],
                        validators=[NotBlank(_l("Укажите название рабочей группы.")),
                                    length(max=NAME_MAX)])
@@ -32,27 +25,17 @@ class GroupForm(Form):
         description=_l("После этой даты группа уходит в архив, а её раздел форума остаётся "
                        "только для чтения."),
     )
-    member_ids = SelectMultipleField(
-        _l("Участники группы"), coerce=int, validate_choice=False,
-        description=_l("Из участников сообщества. Выберите нескольких, удерживая Ctrl "
-                       "(⌘ на Mac)."),
+    member_ids = MemberPickerField(
+        _l("Участники группы"), multiple=True,
+        description=_l("Из участников сообщества: отметьте всех, кто входит в группу."),
     )
-    leader_ids = SelectMultipleField(
-        _l("Руководители группы"), coerce=int, validate_choice=False,
+    leader_ids = MemberPickerField(
+        _l("Руководители группы"), multiple=True,
         description=_l("Из участников группы: руководители добавляют и убирают её "
                        "участников."),
     )
 
-    def __init__(self, *args, members: list[tuple[int, str]], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.member_ids.choices = choices(members)
-        self.leader_ids.choices = choices(members)
 
-
-class AddMemberForm(Form):
-    user_id = SelectField(_l("Участник сообщества"), coerce=int, validate_choice=False)
+class AddMemberForm(MembersForm):
+    user_id = MemberPickerField(_l("Участник сообщества"))
     is_leader = BooleanField(_l("Руководитель группы"))
-
-    def __init__(self, *args, members: list[tuple[int, str]], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user_id.choices = choices([(0, _l("— выберите —")), *members])

@@ -14,7 +14,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app import htmx
-from app.communities.services import member_choices
 from app.errors import DomainError
 from app.extensions import db
 from app.forms import EmptyForm, apply_domain_error
@@ -93,7 +92,7 @@ def _form_page(form: GroupForm, group: WorkingGroup | None, status: int):
 @bp.route("/new", methods=["GET", "POST"])
 def new():
     require(can_manage_groups(current_user, g.community))
-    form = GroupForm(members=member_choices(g.community))
+    form = GroupForm(community=g.community)
     if form.validate_on_submit():
         try:
             group = services.create_group(g.community, current_user, _fields(form))
@@ -114,7 +113,7 @@ def edit(group_id: int):
     if not can_edit_group(current_user, group):
         flash(services.ARCHIVED, "error")
         return redirect(url_for(".group", group_id=group.id), 303)
-    form = GroupForm(members=member_choices(g.community), obj=group)
+    form = GroupForm(community=g.community, obj=group)
     if not form.is_submitted():
         form.member_ids.data = [m.user_id for m in group.roster]
         form.leader_ids.data = sorted(group.leader_ids)
@@ -150,11 +149,10 @@ def close(group_id: int):
 
 
 def _add_form(group: WorkingGroup, formdata=None) -> AddMemberForm:
-    have = group.member_ids
-    candidates = [(uid, name) for uid, name in member_choices(g.community) if uid not in have]
-    if formdata is None:
-        return AddMemberForm(members=candidates, formdata=None)
-    return AddMemberForm(members=candidates)
+    form = AddMemberForm(community=g.community) if formdata is not None else \
+        AddMemberForm(community=g.community, formdata=None)
+    form.user_id.exclude = group.member_ids  # those in the group are not offered
+    return form
 
 
 def _members_response(group: WorkingGroup, form: AddMemberForm | None = None,

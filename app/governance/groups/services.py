@@ -59,8 +59,10 @@ def _community_member_ids(community: Community, user_ids: Iterable[int]) -> set[
     ))
 
 
-def _check(community: Community, fields: GroupFields) -> tuple[list[int], set[int]]:
-    """Every rule of a group's fields; returns the members (in order) and the leaders."""
+def _check(community: Community, fields: GroupFields,
+           kept: Iterable[int] = ()) -> tuple[list[int], set[int]]:
+    """Every rule of a group's fields; returns the members (in order) and the leaders.
+    `kept`: the group's members, who may stay even if they have left the community since."""
     fields.name = " ".join((fields.name or "").split())
     fields.goal = (fields.goal or "").replace("\r\n", "\n").strip()
     if not fields.name:
@@ -78,19 +80,24 @@ def _check(community: Community, fields: GroupFields) -> tuple[list[int], set[in
                           "группы раньше срока, закройте её.", "end_date")
     members = list(dict.fromkeys(int(i) for i in fields.member_ids))
     leaders = {int(i) for i in fields.leader_ids}
-    strangers = set(members) - _community_member_ids(community, members)
+    strangers = set(members) - _community_member_ids(community, members) - set(kept)
     if strangers:
-        raise DomainError(_not_members_message(strangers), "member_ids")
+        raise DomainError(_not_members_message(community, strangers), "member_ids")
     if leaders - set(members):
         raise DomainError("Руководителем может быть только участник группы: отметьте его и "
                           "в списке участников.", "leader_ids")
     return members, leaders
 
 
-def _not_members_message(user_ids: set[int]) -> str:
-    names = sorted(db.session.scalars(select(User.full_name).where(User.id.in_(user_ids))))
+def _not_members_message(community: Community, user_ids: set[int]) -> str:
+    """Names only those who once were members of this community: an id typed into the form
+    must not reveal the name of anyone else on the platform."""
+    names = sorted(set(db.session.scalars(
+        select(User.full_name).join(Membership, Membership.user_id == User.id)
+        .where(User.id.in_(user_ids), Membership.community_id == community.id))))
     if not names:
-        return "Выберите участников группы из списка участников сообщества."
+        return ("В рабочую группу входят только участники сообщества: выберите их из списка "
+                "участников.")
     return ("В рабочую группу входят только участники сообщества; не состоит в сообществе: "
             + ", ".join(names) + ".")
 
@@ -143,7 +150,7 @@ def update_group(group: WorkingGroup, actor: User, fields: GroupFields) -> Worki
         raise DomainError("Рабочие группы изменяют координатор и председатель.")
     if group.is_archived:
         raise DomainError(ARCHIVED)
-    members, leaders = _check(community, fields)
+    members, leaders = _check(community, fields, kept=group.member_ids)
     group.name = fields.name
     if fields.goal != group.goal:
         group.goal = fields.goal
@@ -178,7 +185,7 @@ def add_member(group: WorkingGroup, actor: User, user_id: int | None,
     if not user_id:
         raise DomainError("Выберите участника сообщества.", "user_id")
     if not _community_member_ids(community, [user_id]):
-        raise DomainError(_not_members_message({user_id}), "user_id")
+        raise DomainError(_not_members_message(community, {user_id}), "user_id")
     if user_id in group.member_ids:
         raise DomainError("Этот участник уже в группе.", "user_id")
     if is_leader and not can_manage_groups(actor, community):

@@ -7,57 +7,45 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
-from app.forms import Form, choices
+from app.forms import Form, MemberPickerField, MembersForm, choices
 from app.governance.meetings.labels import DECISION_STATUS_LABELS
 from app.governance.meetings.services import NOTE_MAX, PLACE_MAX, TEXT_MAX, TITLE_MAX
 from app.validators import NotBlank, length, required_input, strip
 
+NOBODY = _l("не выбран")  # the optional pickers' «nobody»
 
-class _MembersForm(Form):
-    """A form with pickers of the community's members: `members` fills them, 0 is «none»."""
 
-    member_fields: tuple[str, ...] = ()
-
-    def __init__(self, *args, members: list[tuple[int, str]], **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in self.member_fields:
-            getattr(self, name).choices = choices([(0, _l("— не выбран —")), *members])
+class _MembersForm(MembersForm):
+    """A form with pickers of one member each (None: nobody)."""
 
     def member(self, name: str) -> int | None:
         return getattr(self, name).data or None
 
 
 class AgendaItemForm(_MembersForm):
-    member_fields = ("speaker_id",)
-
     title = StringField(_l("Вопрос повестки"), filters=[strip],
                         validators=[NotBlank(_l("Укажите вопрос повестки.")),
                                     length(max=TITLE_MAX)])
-    speaker_id = SelectField(_l("Докладчик"), coerce=int, validate_choice=False, default=0,
-                             description=_l("Необязательно."))
+    speaker_id = MemberPickerField(_l("Докладчик"), none_label=NOBODY,
+                                   description=_l("Необязательно."))
 
 
 class MinutesForm(_MembersForm):
-    member_fields = ("chair_id", "secretary_id")
-
     number = IntegerField(_l("Номер протокола"),
                           validators=[required_input(_l("Укажите номер протокола."))],
                           description=_l("Нумерация — в пределах учебного года."))
-    chair_id = SelectField(_l("Председательствующий"), coerce=int, validate_choice=False,
-                           default=0)
-    secretary_id = SelectField(_l("Секретарь"), coerce=int, validate_choice=False, default=0)
+    chair_id = MemberPickerField(_l("Председательствующий"))
+    secretary_id = MemberPickerField(_l("Секретарь"))
     place = StringField(_l("Место проведения"), filters=[strip],
                         validators=[NotBlank(_l("Укажите место проведения.")),
                                     length(max=PLACE_MAX)])
 
 
 class QuestionForm(_MembersForm):
-    member_fields = ("speaker_id", "responsible_id")
-
     title = StringField(_l("Вопрос"), filters=[strip],
                         validators=[NotBlank(_l("Укажите рассматриваемый вопрос.")),
                                     length(max=TITLE_MAX)])
-    speaker_id = SelectField(_l("Докладчик"), coerce=int, validate_choice=False, default=0)
+    speaker_id = MemberPickerField(_l("Докладчик"), none_label=NOBODY)
     heard = TextAreaField(_l("Слушали"), filters=[strip], validators=[length(max=TEXT_MAX)],
                           description=_l("Краткое содержание доклада."))
     discussion = TextAreaField(_l("Выступили"), filters=[strip],
@@ -69,19 +57,15 @@ class QuestionForm(_MembersForm):
     votes_for = IntegerField(_l("«За»"), validators=[Optional()])
     votes_against = IntegerField(_l("«Против»"), validators=[Optional()])
     votes_abstained = IntegerField(_l("«Воздержались»"), validators=[Optional()])
-    responsible_id = SelectField(_l("Ответственный за исполнение"), coerce=int,
-                                 validate_choice=False, default=0)
+    responsible_id = MemberPickerField(_l("Ответственный за исполнение"), none_label=NOBODY)
     due_on = DateField(_l("Срок исполнения"), validators=[Optional()])
 
 
 class RecommendationForm(_MembersForm):
-    member_fields = ("responsible_id",)
-
     text = TextAreaField(_l("Рекомендация"), filters=[strip],
                          validators=[NotBlank(_l("Напишите текст рекомендации.")),
                                      length(max=TEXT_MAX)])
-    responsible_id = SelectField(_l("Ответственный"), coerce=int, validate_choice=False,
-                                 default=0)
+    responsible_id = MemberPickerField(_l("Ответственный"), none_label=NOBODY)
     due_on = DateField(_l("Срок"), validators=[Optional()])
 
 

@@ -13,7 +13,6 @@ from sqlalchemy.exc import IntegrityError
 
 from app import htmx
 from app.communities.permissions import can_view_inside
-from app.communities.services import member_choices
 from app.errors import DomainError
 from app.events.models import Event, EventType
 from app.events.permissions import can_manage_events, can_view_event
@@ -147,13 +146,13 @@ def _agenda_page(event: Event, form: AgendaItemForm, status: int = 200):
 @bp.get("/<int:event_id>/agenda")
 def agenda(event_id: int):
     event = meeting_or_404(event_id)
-    return _agenda_page(event, AgendaItemForm(members=member_choices(g.community)))
+    return _agenda_page(event, AgendaItemForm(community=g.community))
 
 
 @bp.post("/<int:event_id>/agenda/items")
 def add_agenda_item(event_id: int):
     event = _editor_or_403(event_id)
-    form = AgendaItemForm(members=member_choices(g.community))
+    form = AgendaItemForm(community=g.community)
     if form.validate_on_submit():
         try:
             services.add_agenda_item(event, g.community, current_user, form.title.data,
@@ -171,7 +170,7 @@ def add_agenda_item(event_id: int):
 def edit_agenda_item(event_id: int, agenda_item_id: int):
     event = _editor_or_403(event_id)
     item = _child_or_404(AgendaItem, agenda_item_id, event_id=event.id)
-    form = AgendaItemForm(obj=item, members=member_choices(g.community))
+    form = AgendaItemForm(obj=item, community=g.community)
     if form.validate_on_submit():
         try:
             services.update_agenda_item(item, event, g.community, current_user,
@@ -242,12 +241,11 @@ def _minutes_page(event: Event, minutes: Minutes | None, *, question_form=None,
         ctx["minutes"] = minutes
         ctx["previous"], ctx["next"] = services.neighbours(minutes)
         if editor and not minutes.is_signed:
-            members = member_choices(g.community)
             ctx["attendance"] = services.attendance(event)
-            ctx["question_form"] = question_form or QuestionForm(members=members,
+            ctx["question_form"] = question_form or QuestionForm(community=g.community,
                                                                  formdata=None)
             ctx["recommendation_form"] = recommendation_form or RecommendationForm(
-                members=members, formdata=None)
+                community=g.community, formdata=None)
     return render_template("governance/meetings/minutes.html", **ctx), status
 
 
@@ -276,7 +274,7 @@ def new_minutes(event_id: int):
     event = _editor_or_403(event_id)
     if services.minutes_of(event) is not None:
         return redirect(url_for(".minutes", event_id=event.id), 303)
-    form = MinutesForm(members=member_choices(g.community))
+    form = MinutesForm(community=g.community)
     if not form.is_submitted():
         defaults = services.new_minutes_fields(event, g.community)
         form.number.data = defaults.number
@@ -316,7 +314,7 @@ def edit_minutes(event_id: int):
     minutes = _minutes_or_404(event)
     if (back := _draft_or_back(event, minutes)) is not None:
         return back
-    form = MinutesForm(obj=minutes, members=member_choices(g.community))
+    form = MinutesForm(obj=minutes, community=g.community)
     if not form.is_submitted():
         form.chair_id.data = minutes.chair_id or 0
         form.secretary_id.data = minutes.secretary_id or 0
@@ -351,7 +349,7 @@ def add_question(event_id: int):
     minutes = _minutes_or_404(event)
     if (back := _draft_or_back(event, minutes)) is not None:
         return back
-    form = QuestionForm(members=member_choices(g.community))
+    form = QuestionForm(community=g.community)
     if form.validate_on_submit():
         try:
             services.add_question(minutes, event, g.community, current_user,
@@ -373,7 +371,7 @@ def edit_question(event_id: int, question_id: int):
     question = _child_or_404(MinutesQuestion, question_id, minutes_id=minutes.id)
     if (back := _draft_or_back(event, minutes)) is not None:
         return back
-    form = QuestionForm(obj=question, members=member_choices(g.community))
+    form = QuestionForm(obj=question, community=g.community)
     if not form.is_submitted():
         form.speaker_id.data = question.speaker_id or 0
         form.responsible_id.data = question.responsible_id or 0
@@ -408,7 +406,7 @@ def add_recommendation(event_id: int):
     minutes = _minutes_or_404(event)
     if (back := _draft_or_back(event, minutes)) is not None:
         return back
-    form = RecommendationForm(members=member_choices(g.community))
+    form = RecommendationForm(community=g.community)
     if form.validate_on_submit():
         try:
             services.add_recommendation(minutes, g.community, current_user, form.text.data,
@@ -431,7 +429,7 @@ def edit_recommendation(event_id: int, recommendation_id: int):
                                    minutes_id=minutes.id)
     if (back := _draft_or_back(event, minutes)) is not None:
         return back
-    form = RecommendationForm(obj=recommendation, members=member_choices(g.community))
+    form = RecommendationForm(obj=recommendation, community=g.community)
     if not form.is_submitted():
         form.responsible_id.data = recommendation.responsible_id or 0
     if form.validate_on_submit():

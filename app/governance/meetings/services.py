@@ -83,8 +83,10 @@ def _member_ids(community: Community, user_ids: Iterable[int | None]) -> set[int
         Membership.user_id.in_(wanted))))
 
 
-def _check_member(community: Community, user_id: int | None, field: str, message: str) -> None:
-    if user_id and user_id not in _member_ids(community, [user_id]):
+def _check_member(community: Community, user_id: int | None, field: str, message: str,
+                  kept: int | None = None) -> None:
+    """An active member, or `kept`: the one already there, who stays even after leaving."""
+    if user_id and user_id != kept and user_id not in _member_ids(community, [user_id]):
         raise DomainError(message, field)
 
 
@@ -261,14 +263,15 @@ def _check_agenda_open(event: Event, now: datetime | None) -> None:
         raise DomainError(refusal)
 
 
-def _agenda_fields(community: Community, title: str, speaker_id: int | None) -> str:
+def _agenda_fields(community: Community, title: str, speaker_id: int | None,
+                   kept: int | None = None) -> str:
     title = (title or "").strip()
     if not title:
         raise DomainError("Укажите вопрос повестки.", "title")
     if len(title) > TITLE_MAX:
         raise DomainError(f"Вопрос — не длиннее {TITLE_MAX} символов.", "title")
     _check_member(community, speaker_id, "speaker_id",
-                  "Докладчиком может быть только участник сообщества.")
+                  "Докладчиком может быть только участник сообщества.", kept)
     return title
 
 
@@ -289,7 +292,7 @@ def update_agenda_item(item: AgendaItem, event: Event, community: Community, act
                        title: str, speaker_id: int | None,
                        now: datetime | None = None) -> AgendaItem:
     _check_agenda_open(event, now)
-    item.title = _agenda_fields(community, title, speaker_id)
+    item.title = _agenda_fields(community, title, speaker_id, kept=item.speaker_id)
     item.speaker_id = speaker_id or None
     db.session.flush()
     return item
@@ -411,7 +414,9 @@ def _apply_fields(minutes: Minutes, event: Event, community: Community,
         raise DomainError("Выберите председательствующего.", "chair_id")
     if not fields.secretary_id:
         raise DomainError("Выберите секретаря.", "secretary_id")
-    members = _member_ids(community, [fields.chair_id, fields.secretary_id])
+    # Those already on the minutes stay even if they have left the community since.
+    members = _member_ids(community, [fields.chair_id, fields.secretary_id]) | {
+        uid for uid in (minutes.chair_id, minutes.secretary_id) if uid}
     if fields.chair_id not in members:
         raise DomainError("Председательствующим может быть только участник сообщества.",
                           "chair_id")
@@ -546,9 +551,9 @@ class QuestionFields:
 
 
 def _check_follow_up(minutes: Minutes, community: Community, responsible_id: int | None,
-                     due_on: date | None) -> None:
+                     due_on: date | None, kept: int | None = None) -> None:
     _check_member(community, responsible_id, "responsible_id",
-                  "Ответственным может быть только участник сообщества.")
+                  "Ответственным может быть только участник сообщества.", kept)
     if due_on is not None and due_on < minutes.held_on:
         raise DomainError(f"Срок исполнения не может быть раньше даты заседания "
                           f"({minutes.held_on:%d.%m.%Y}).", "due_on")
@@ -571,7 +576,7 @@ def _apply_question(question: MinutesQuestion, minutes: Minutes, community: Comm
     if len(title) > TITLE_MAX:
         raise DomainError(f"Вопрос — не длиннее {TITLE_MAX} символов.", "title")
     _check_member(community, fields.speaker_id, "speaker_id",
-                  "Докладчиком может быть только участник сообщества.")
+                  "Докладчиком может быть только участник сообщества.", question.speaker_id)
     heard = _text(fields.heard, TEXT_MAX, "heard", "«Слушали»")
     discussion = _text(fields.discussion, TEXT_MAX, "discussion", "«Выступили»")
     decision = _text(fields.decision, TEXT_MAX, "decision", "«Решили»")
@@ -591,7 +596,8 @@ def _apply_question(question: MinutesQuestion, minutes: Minutes, community: Comm
     if (fields.responsible_id or fields.due_on) and not decision:
         raise DomainError("Ответственный и срок относятся к решению: заполните «Решили».",
                           "decision")
-    _check_follow_up(minutes, community, fields.responsible_id, fields.due_on)
+    _check_follow_up(minutes, community, fields.responsible_id, fields.due_on,
+                     question.responsible_id)
     question.title, question.speaker_id = title, fields.speaker_id or None
     question.heard, question.discussion, question.decision = heard, discussion, decision
     question.votes_for, question.votes_against, question.votes_abstained = \
@@ -643,7 +649,7 @@ def _apply_recommendation(recommendation: MinutesRecommendation, minutes: Minute
     text = _text(text, TEXT_MAX, "text", "Рекомендация")
     if not text:
         raise DomainError("Напишите текст рекомендации.", "text")
-    _check_follow_up(minutes, community, responsible_id, due_on)
+    _check_follow_up(minutes, community, responsible_id, due_on, recommendation.responsible_id)
     recommendation.text = text
     recommendation.responsible_id = responsible_id or None
     recommendation.due_on = due_on

@@ -9,7 +9,6 @@ from flask_login import current_user, login_required
 
 from app.auth.models import User
 from app.communities.permissions import can_view_inside
-from app.communities.services import member_choices
 from app.errors import DomainError
 from app.extensions import db
 from app.forms import EmptyForm, apply_domain_error
@@ -78,7 +77,7 @@ def _form_page(form: PairForm, pair: MentoringPair | None):
 @bp.route("/new", methods=["GET", "POST"])
 def new():
     require(can_manage_mentoring(current_user, g.community))
-    form = PairForm(members=member_choices(g.community))
+    form = PairForm(community=g.community)
     return _form_page(form, None)
 
 
@@ -86,7 +85,7 @@ def new():
 def edit(pair_id: int):
     pair = _pair_or_404(pair_id)
     require(can_manage_mentoring(current_user, g.community))
-    form = PairForm(obj=pair, members=member_choices(g.community))
+    form = PairForm(obj=pair, community=g.community)
     if pair.ended_at is not None and not form.is_submitted():
         flash(_("Наставничество завершено досрочно: изменить его нельзя."), "error")
         return redirect(url_for(".index"), 303)

@@ -54,10 +54,13 @@ def _check(community: Community, mentor: User | None, mentee: User | None, goal:
     if mentor.id == mentee.id:
         raise DomainError("Наставник и наставляемый — один и тот же человек: выберите двух "
                           "разных участников.", field="mentee_id")
-    if active_membership(mentor, community) is None:
+    # The pair's own mentor and mentee stay in it even if they have left the community since.
+    if (pair is None or mentor.id != pair.mentor_id) \
+            and active_membership(mentor, community) is None:
         raise DomainError("Наставником может быть только участник сообщества.",
                           field="mentor_id")
-    if active_membership(mentee, community) is None:
+    if (pair is None or mentee.id != pair.mentee_id) \
+            and active_membership(mentee, community) is None:
         raise DomainError("Наставляемым может быть только участник сообщества.",
                           field="mentee_id")
     goal = (goal or "").strip()

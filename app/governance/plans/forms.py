@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
-from app.forms import Form, choices
+from app.forms import Form, MemberPickerField, MembersForm, choices
 from app.governance.academic_year import AcademicYear
 from app.governance.plans.labels import FORM_LABELS, ITEM_STATUS_LABELS, MONTHS
 from app.governance.plans.services import (
@@ -39,7 +39,7 @@ def _note_field():
     return TextAreaField(_l("Примечание"), filters=[strip], validators=[length(max=NOTE_MAX)])
 
 
-class ItemForm(Form):
+class ItemForm(MembersForm):
     title = StringField(_l("Что планируется"), filters=[strip],
                         validators=[NotBlank(_l("Укажите, что планируется: название пункта.")),
                                     length(max=TITLE_MAX)])
@@ -50,16 +50,14 @@ class ItemForm(Form):
     form_other = StringField(_l("Другая форма"), filters=[strip],
                              validators=[length(max=FORM_OTHER_MAX)],
                              description=_l("Если выбрано «Другое»: например, «акция»."))
-    responsible_id = SelectField(_l("Ответственный"), coerce=int, validate_choice=False)
+    responsible_id = MemberPickerField(_l("Ответственный"))
     event_id = _event_field()
     note = _note_field()
 
-    def __init__(self, *args, year: int, members: list[tuple[int, str]],
-                 events: list[tuple[int, str]], **kwargs):
+    def __init__(self, *args, year: int, events: list[tuple[int, str]], **kwargs):
         super().__init__(*args, **kwargs)
         self.month.choices = choices([(0, _l("— только дата —")), *(
             (m, f"{name} {year if m >= 9 else year + 1}") for m, name in MONTHS.items())])
-        self.responsible_id.choices = choices([(0, _l("— выберите —")), *members])
         self.event_id.choices = choices([(0, _l("— не связано —")), *events])
 
 

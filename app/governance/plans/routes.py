@@ -13,7 +13,6 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app import htmx
-from app.communities.services import member_choices
 from app.errors import DomainError
 from app.extensions import db
 from app.forms import EmptyForm, apply_domain_error
@@ -163,7 +162,7 @@ def plan(plan_id: int):
 
 
 def _item_form(plan: Plan, item: PlanItem | None = None) -> ItemForm:
-    return ItemForm(obj=item, year=plan.year, members=member_choices(g.community),
+    return ItemForm(obj=item, year=plan.year, community=g.community,
                     events=services.event_choices(g.community, plan.year))
 
 
@@ -213,7 +212,7 @@ def edit_item(plan_id: int, item_id: int):
     if fact:
         form = FactForm(obj=item, events=events)
     else:
-        form = ItemForm(obj=item, year=plan.year, members=member_choices(g.community),
+        form = ItemForm(obj=item, year=plan.year, community=g.community,
                         events=events)
         if not form.is_submitted():
             form.month.data = 0 if item.day else item.month

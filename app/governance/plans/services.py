@@ -338,10 +338,14 @@ def _ensure_draft(plan: Plan) -> None:
         raise DomainError(refusal)
 
 
-def _check_responsible(community: Community, user_id: int | None) -> None:
+def _check_responsible(community: Community, user_id: int | None,
+                       kept: int | None = None) -> None:
+    """An active member, or `kept`: the item's own, who stays even after leaving."""
     if not user_id:
         raise DomainError("Выберите ответственного из участников сообщества.",
                           "responsible_id")
+    if user_id == kept:
+        return
     active = db.session.scalar(select(Membership.id).where(
         Membership.user_id == user_id, Membership.community_id == community.id,
         Membership.left_at.is_(None)))
@@ -382,8 +386,8 @@ def _when(plan: Plan, day: date | None, month: int | None) -> tuple[date | None,
     return None, month  # type: ignore[return-value]
 
 
-def _check_fields(plan: Plan, community: Community, fields: ItemFields) -> tuple[date | None,
-                                                                                 int]:
+def _check_fields(plan: Plan, community: Community, fields: ItemFields,
+                  item: PlanItem | None = None) -> tuple[date | None, int]:
     title = fields.title.strip()
     if not title:
         raise DomainError("Укажите, что планируется: название пункта.", "title")
@@ -394,7 +398,8 @@ def _check_fields(plan: Plan, community: Community, fields: ItemFields) -> tuple
         raise DomainError("Выберите форму из списка.", "form")
     if len(fields.form_other) > FORM_OTHER_MAX:
         raise DomainError(f"Не длиннее {FORM_OTHER_MAX} символов.", "form_other")
-    _check_responsible(community, fields.responsible_id)
+    _check_responsible(community, fields.responsible_id,
+                       item.responsible_id if item is not None else None)
     _check_event(community, fields.event_id)
     _check_note(fields.note)
     return when
@@ -425,7 +430,7 @@ def add_item(plan: Plan, community: Community, actor: User, fields: ItemFields) 
 def update_item(item: PlanItem, community: Community, actor: User,
                 fields: ItemFields) -> PlanItem:
     _ensure_draft(item.plan)
-    when = _check_fields(item.plan, community, fields)
+    when = _check_fields(item.plan, community, fields, item)
     _apply(item, fields, when)
     db.session.flush()
     db.session.expire(item, ["event", "responsible"])
