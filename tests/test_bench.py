@@ -157,11 +157,15 @@ def test_the_floor_page_is_an_empty_page_of_the_community_for_its_members(app, t
     bench_app = entry.create_bench_app(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path)
     bench_app.test_client_class = FlaskLoginClient
     url = f"/c/{community.slug}/bench-floor/4321"
-    response = bench_app.test_client(user=member).get(url)
-    assert response.status_code == 200
-    assert len(response.data) == 4321
-    assert b'action="/auth/logout"' in response.data
-    assert bench_app.test_client(user=outsider).get(url).status_code == 403
-    assert bench_app.test_client().get(url).status_code in (302, 303)
-    assert bench_app.test_client(user=member).get(
-        "/c/no-such-community/bench-floor/10").status_code == 404
+    try:
+        response = bench_app.test_client(user=member).get(url)
+        assert response.status_code == 200
+        assert len(response.data) == 4321
+        assert b'action="/auth/logout"' in response.data
+        assert bench_app.test_client(user=outsider).get(url).status_code == 403
+        assert bench_app.test_client().get(url).status_code in (302, 303)
+        assert bench_app.test_client(user=member).get(
+            "/c/no-such-community/bench-floor/10").status_code == 404
+    finally:
+        with bench_app.app_context():  # its own engine: close its connections
+            db.engine.dispose()
