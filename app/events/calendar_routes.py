@@ -30,7 +30,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import lazyload, load_only
+from sqlalchemy.orm import lazyload
 
 from app import htmx
 from app.auth.models import User
@@ -123,8 +123,24 @@ def chosen_communities(communities: list[Community]) -> tuple[list[Community], s
     return (picked, raw) if picked else (communities, "")
 
 
+@dataclass(frozen=True, slots=True)
+class CalendarEvent:
+    """What the month grid shows of an event: a plain row, not an ORM object (a month of a
+    hundred events cost more in building objects than in rendering them)."""
+
+    id: int
+    community_id: int
+    title: str
+    status: EventStatus
+    starts_at: datetime
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == EventStatus.CANCELLED
+
+
 def calendar_events(user: User, communities: list[Community], since: datetime,
-                    until: datetime) -> list[Event]:
+                    until: datetime) -> list[CalendarEvent]:
     """Events starting in [since, until) (naive UTC) of these communities that a calendar
     shows: published, finished and cancelled ones; drafts only to those who may organise
     them (can_organise: the event managers of the community and the event's organisers)."""
@@ -135,14 +151,12 @@ def calendar_events(user: User, communities: list[Community], since: datetime,
         select(EventOrganiser.event_id).where(EventOrganiser.user_id == user.id))
     if managed:
         drafts_ok = drafts_ok | Event.community_id.in_(managed)
-    return list(db.session.scalars(
-        select(Event).options(lazyload(Event.organisers),
-                              load_only(Event.title, Event.status, Event.starts_at,
-                                        Event.community_id))
+    return [CalendarEvent(*row) for row in db.session.execute(
+        select(Event.id, Event.community_id, Event.title, Event.status, Event.starts_at)
         .where(Event.community_id.in_([c.id for c in communities]),
                Event.starts_at >= since, Event.starts_at < until,
                Event.status.in_(CALENDAR_STATUSES) | drafts_ok)
-        .order_by(Event.starts_at, Event.id)))
+        .order_by(Event.starts_at, Event.id))]
 
 
 # --- the month grid ------------------------------------------------------------------------
@@ -178,7 +192,7 @@ def month_label(first: date) -> str:
 class Entry:
     """One event in a cell of the grid, in its community's time."""
 
-    event: Event
+    event: CalendarEvent
     community: Community
     starts: datetime  # aware, in the community's zone
     zone_note: str  # «UTC+5» when the community's zone is not the platform's
@@ -218,7 +232,7 @@ def _zone_note(community: Community, moment: datetime, platform: ZoneInfo) -> st
         f":{rest:02d}" if rest else "")
 
 
-def month_grid(first: date, today: date, events: list[Event],
+def month_grid(first: date, today: date, events: list[CalendarEvent],
                communities: dict[int, Community]) -> list[list[Day]]:
     """Weeks Monday to Sunday covering the month; each event on its local start day."""
     start = first - timedelta(days=first.weekday())
