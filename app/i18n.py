@@ -6,10 +6,11 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 
 from babel import Locale
+from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
 from babel.dates import get_timezone as babel_timezone
 from flask import Flask, current_app, g, has_request_context
-from flask_babel import format_date, get_locale, get_timezone
+from flask_babel import get_locale, get_timezone
 
 from app.extensions import babel
 
@@ -28,9 +29,14 @@ def select_timezone() -> str:
 
 def plural(n: int, one: str, few: str, many: str) -> str:
     """«1 участник», «3 участника», «5 участников»: CLDR plural rules of the current locale."""
-    form = Locale.parse(str(get_locale() or "ru")).plural_form(n)
+    form = _plural_form(str(get_locale() or "ru"), n)
     word = {"one": one, "few": few}.get(form, many)
     return f"{n} {word}"
+
+
+@lru_cache(maxsize=4096)
+def _plural_form(locale: str, n: int) -> str:
+    return Locale.parse(locale).plural_form(n)
 
 
 NBSP = "\u00a0"
@@ -40,7 +46,21 @@ def date_filter(value: date | datetime | None) -> str:
     """«22 ноября 2026 г.» (a no-break space before «г.», as CLDR has it)."""
     if value is None:
         return ""
-    return format_date(value, "long").replace("\u202f", NBSP)
+    if isinstance(value, datetime):
+        # The day in the reader's zone: cached per minute and zone, as datetime_filter is.
+        return _format_day(value.replace(second=0, microsecond=0), str(get_timezone()))
+    return _format_long_date(value)
+
+
+@lru_cache(maxsize=8192)
+def _format_day(value: datetime, zone: str) -> str:
+    local = value.replace(tzinfo=UTC).astimezone(babel_timezone(zone))
+    return _format_long_date(local.date())
+
+
+@lru_cache(maxsize=8192)
+def _format_long_date(value: date) -> str:
+    return babel_format_date(value, "long", locale="ru").replace("\u202f", NBSP)
 
 
 _DATETIME = f"d MMMM y{NBSP}'г.', HH:mm"
