@@ -11,6 +11,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
@@ -215,6 +216,21 @@ def _entry_html(**values) -> str:
     return render_template("calendar/_event_entry.html", **values)
 
 
+def grid_body(weeks: list[list[Day]]) -> Markup:
+    """The grid's `<tbody>`, cached per process under each day's date, place and entries:
+    the same month with the same events is one look-up."""
+    key = tuple(tuple((d.day, d.in_month, d.is_today, tuple(e.html() for e in d.entries))
+                      for d in week) for week in weeks)
+    return Markup(_grid_body(key))
+
+
+@lru_cache(maxsize=512)
+def _grid_body(key: tuple) -> str:
+    weeks = [[SimpleNamespace(day=day, in_month=in_month, is_today=is_today, entries=entries)
+              for day, in_month, is_today, entries in week] for week in key]
+    return render_template("calendar/_grid_body.html", weeks=weeks)
+
+
 @dataclass
 class Day:
     day: date
@@ -277,7 +293,7 @@ def month():
         prev=shift_month(first, -1), next=shift_month(first, 1),
         current=today.replace(day=1), month_label=month_label, weekdays=WEEKDAYS,
         communities=communities, chosen=chosen, event_count=len(events),
-        status_draft=EventStatus.DRAFT,
+        status_draft=EventStatus.DRAFT, grid_body=grid_body,
     )
     return htmx.render("calendar/_month.html", "calendar/month.html", **ctx)
 
