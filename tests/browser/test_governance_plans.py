@@ -46,7 +46,9 @@ def test_council_members_approve_a_plan(new_page, app, community, people):
     approval = council.locator("#plan-approval")
     # An objection without a comment is refused in place, and nothing is recorded.
     council.get_by_role("button", name="Возражаю").click()
-    expect(approval).to_contain_text("возражение без комментария не принимается")
+    # The refusal itself (the field's help says «…без комментария не принимается» too):
+    # waiting for it lets the 422 swap finish before the next click.
+    expect(approval).to_contain_text("Напишите, против чего вы возражаете")
     council.get_by_role("button", name="Утверждаю").click()
     with app.app_context():
         today = date_filter(local_today(community))
