@@ -15,8 +15,9 @@ _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 
 
 def dom_id(obj: object, prefix: str = "") -> str:
-    """`post-42`: the one source for `id=`, `hx-target` and the tests."""
-    name = _CAMEL.sub("-", type(obj).__name__).lower()
+    """`post-42`: the one source for `id=`, `hx-target` and the tests. A class may name
+    itself with `dom_name` (a plain row standing for a model: `MaterialRow` → `material`)."""
+    name = getattr(type(obj), "dom_name", None) or _CAMEL.sub("-", type(obj).__name__).lower()
     ident = obj.id
     return f"{prefix}{name}-{ident}"
 

@@ -19,7 +19,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, lazyload, selectinload
+from sqlalchemy.orm import lazyload, selectinload
 
 from app import htmx, search
 from app.auth.models import User
@@ -29,6 +29,7 @@ from app.communities.services import MEMBER_LIST_MAX, member_choices
 from app.errors import DomainError
 from app.extensions import db
 from app.forms import EmptyForm, apply_domain_error, choices
+from app.materials import rows as material_rows
 from app.materials import services
 from app.materials.forms import FilterForm, MaterialForm, VersionForm
 from app.materials.models import (
@@ -80,44 +81,44 @@ class SearchPage(Page):
 
 
 def _list(community_ids: list[int], form: FilterForm) -> Page | KeysetPage:
-    """One page of materials: filters, sort, and search by relevance, in a fixed number of
-    queries whatever the number of results."""
-    query = (
-        select(Material)
-        .options(lazyload(Material.files), lazyload(Material.coauthors),
-                 selectinload(Material.topics), joinedload(Material.author))
-        .where(Material.community_id.in_(community_ids))
-    )
-    query = services.visible(query, current_user, _managed_ids())
+    """One page of materials as rows (app/materials/rows.py): filters, sort, and search by
+    relevance, in a fixed number of queries whatever the number of results."""
+    visible = services.visible(select(Material.id), current_user, _managed_ids())
+    criteria = [Material.community_id.in_(community_ids), visible.whereclause]
     if form.type.data:
-        query = query.where(Material.type == form.type.data)
+        criteria.append(Material.type == form.type.data)
     if form.level.data:
-        query = query.where(Material.level == form.level.data)
+        criteria.append(Material.level == form.level.data)
     if form.topic.data:
-        query = query.where(Material.id.in_(
+        criteria.append(Material.id.in_(
             select(MaterialTopic.material_id).where(MaterialTopic.tag == form.topic.data.casefold())
         ))
     author = form.author.data or ""
     if author.isdigit():
-        query = query.where(Material.author_id == int(author))
+        criteria.append(Material.author_id == int(author))
     number = current_page_number()
     q = (form.q.data or "").strip()
     if q:
         # The search itself keeps to the materials this reader may see and the filters let
         # through, so they alone fill a common word's ranking window and the page; it
-        # returns the page's twenty, and one more for «Показать ещё», then loaded whole.
+        # returns the page's twenty, and one more for «Показать ещё», then read as rows.
         start = (number - 1) * PER_PAGE
         hits = search.search(q, community_ids=community_ids, kinds=["material"],
                              limit=PER_PAGE + 1, offset=start,
-                             only=select(Material.id).where(query.whereclause))
+                             only=select(Material.id).where(*criteria))
         order = {h.object_id: i for i, h in enumerate(hits[:PER_PAGE])}
-        rows = db.session.scalars(query.where(Material.id.in_(order))).unique().all() \
-            if order else []
-        rows = sorted(rows, key=lambda m: order[m.id])
+        # By id alone: the search has applied the criteria, and with them SQLite would
+        # read the whole community's materials by its index instead of the twenty.
+        found = db.session.execute(
+            material_rows.select_rows(Material.id.in_(order))).all() if order else []
+        rows = sorted(material_rows.rows_of(found), key=lambda m: order[m.id])
         return SearchPage(items=rows, number=number, has_next=len(hits) > PER_PAGE,
                           window=hits.window)
     # Not searching: «Показать ещё» pages by cursor (?after=…), on the index of each sort.
-    return keyset(query, LIST_ORDERS.get(form.sort.data, LIST_ORDERS["new"]), PER_PAGE)
+    page = keyset(material_rows.select_rows(*criteria),
+                  LIST_ORDERS.get(form.sort.data, LIST_ORDERS["new"]), PER_PAGE, rows=True)
+    page.items = material_rows.rows_of(page.items)
+    return page
 
 
 # A community larger than this gets no author list (a regional one has tens of thousands of
@@ -152,6 +153,8 @@ def index():
     return htmx.render(
         "materials/_rows.html", "materials/index.html",
         community=g.community, form=form, page=page, args=args, endpoint="materials.index",
+        rows_html=material_rows.render_rows(page.items, None, g.community.slug),
+        filters_html=material_rows.filters_html(form, "materials.index"),
         pending=pending, best=services.best_practices(g.community),
     )
 
@@ -368,6 +371,8 @@ def all_materials():
         "materials/_rows.html", "materials/bank.html",
         form=form, page=page, args=args, endpoint="bank.all_materials",
         communities={c.id: c for c in communities},
+        rows_html=material_rows.render_rows(page.items, {c.id: c for c in communities}),
+        filters_html=material_rows.filters_html(form, "bank.all_materials"),
     )
 
 
