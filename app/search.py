@@ -419,20 +419,21 @@ def _scope_match(community_ids: list[int] | None, kinds: list[str] | None) -> st
     return "scope : (" + " OR ".join(_phrase(t) for t in tokens) + ")"
 
 
-def _prefix_terms(prefix: str):
+def _prefix_terms():
     """SQLite, as an SQL expression: the FTS5 query `("урок" OR "урочн")` of the index's
-    terms that begin with `prefix`, or NULL if there are none or more than MAX_PREFIX_TERMS.
-    Each term is one lookup in `search_fts_terms` («the first term from here on»), so the
-    cost is the number of terms, not of their documents. The scope tokens are terms too: a
-    Latin beginning may list one, which then matches nothing (query words look in title and
-    body only)."""
+    terms that begin with the parameter `prefix` (of `prefix_len` characters), or NULL if
+    there are none or more than MAX_PREFIX_TERMS. Each term is one lookup in
+    `search_fts_terms` («the first term from here on»), so the cost is the number of terms,
+    not of their documents. The scope tokens are terms too: a Latin beginning may list one,
+    which then matches nothing (query words look in title and body only)."""
     terms = table(FTS_TERMS, column("term", String))
+    prefix = bindparam("prefix", type_=String)
 
     def first_from(value):
         return select(terms.c.term).where(terms.c.term >= value).limit(1).scalar_subquery()
 
     def begins(term):
-        return func.substr(term, 1, len(prefix)) == prefix
+        return func.substr(term, 1, bindparam("prefix_len", type_=Integer)) == prefix
 
     found = select(first_from(prefix).label("term"), literal(1, Integer).label("n")).cte(
         "prefix_terms", recursive=True)
@@ -447,14 +448,18 @@ def _prefix_terms(prefix: str):
             .where(begins(found.c.term)).scalar_subquery())
 
 
-def _sqlite_latest(terms: list[str], community_ids: list[int] | None,
-                   kinds: list[str] | None, scope: list, admitted: Callable,
-                   window: int) -> Subquery:
-    """SQLite: the newest `window + 1` matches, read from the FTS index newest first (its
-    rowid order), the scope restricted in the index itself; the score is the number of query
-    words in the (stemmed) title."""
-    fts = table(FTS_TABLE, column("rowid", Integer), column("title", String))
-    prefix = ends_in_prefix(terms)
+def _sqlite_mode(terms: list[str]) -> str:
+    """How the last word is matched: "word", "prefix" (FTS5's own prefix index) or
+    "expanded" (looked up among the index's terms)."""
+    if not ends_in_prefix(terms):
+        return "word"
+    return "prefix" if len(stem(terms[-1])) < EXPANDED_PREFIX_CHARS else "expanded"
+
+
+def _sqlite_params(terms: list[str], community_ids: list[int] | None,
+                   kinds: list[str] | None) -> dict[str, object]:
+    """The values of `_sqlite_latest()`'s parameters for these words and this scope."""
+    mode = _sqlite_mode(terms)
     stems = [stem(w) for w in terms]
     *whole, last = stems
     # The words: in title or body, all of them; the last one perhaps a beginning.
@@ -462,16 +467,34 @@ def _sqlite_latest(terms: list[str], community_ids: list[int] | None,
     in_scope = _scope_match(community_ids, kinds)
     if in_scope:
         head = in_scope + " AND " + head
-    if not prefix:
-        match = bindparam("match", head + _phrase(last) + ")")
-    elif len(last) < EXPANDED_PREFIX_CHARS:
-        match = bindparam("match", head + _phrase(last) + "*)")
+    params: dict[str, object] = {f"title_word_{i}": f" {s} " for i, s in enumerate(whole)}
+    params["title_last"] = f" {last}" if mode != "word" else f" {last} "
+    if mode == "word":
+        params["match"] = head + _phrase(last) + ")"
+    elif mode == "prefix":
+        params["match"] = head + _phrase(last) + "*)"
     else:
-        match = (bindparam("match_head", head)
-                 + func.coalesce(_prefix_terms(last), _phrase(last) + "*") + ")")
+        params.update(match_head=head, prefix=last, prefix_len=len(last),
+                      prefix_phrase=_phrase(last) + "*")
+    return params
+
+
+def _sqlite_latest(words: int, mode: str, scope: list, admitted: Callable) -> Subquery:
+    """SQLite: the newest `window + 1` matches of `words` query words, read from the FTS
+    index newest first (its rowid order), the scope restricted in the index itself; the
+    score is the number of query words in the (stemmed) title. The words come as the
+    parameters of `_sqlite_params()`."""
+    fts = table(FTS_TABLE, column("rowid", Integer), column("title", String))
+    if mode != "expanded":
+        match = bindparam("match", type_=String)
+    else:
+        match = (bindparam("match_head", type_=String)
+                 + func.coalesce(_prefix_terms(), bindparam("prefix_phrase", type_=String))
+                 + ")")
     title = " " + fts.c.title + " "
-    in_title = [func.min(func.instr(title, f" {s} "), 1) for s in whole]
-    in_title.append(func.min(func.instr(title, f" {last}" if prefix else f" {last} "), 1))
+    in_title = [func.min(func.instr(title, bindparam(f"title_word_{i}", type_=String)), 1)
+                for i in range(words - 1)]
+    in_title.append(func.min(func.instr(title, bindparam("title_last", type_=String)), 1))
     score = in_title[0]
     for found in in_title[1:]:
         score = score + found
@@ -483,17 +506,16 @@ def _sqlite_latest(terms: list[str], community_ids: list[int] | None,
         .where(literal_column(FTS_TABLE).op("MATCH")(match), *scope,
                *admitted(SearchDocument.object_id))
         .order_by(fts.c.rowid.desc())
-        .limit(window + 1)
+        .limit(bindparam("window_plus_one", type_=Integer))
         .subquery("latest")
     )
 
 
-def _pg_query(terms: list[str]) -> ColumnElement:
-    return func.to_tsquery(literal_column("'russian'"), bindparam("tsquery", pg_tsquery(terms)))
+def _pg_query() -> ColumnElement:
+    return func.to_tsquery(literal_column("'russian'"), bindparam("tsquery", type_=String))
 
 
-def _postgres_latest(terms: list[str], scope: list, admitted: Callable,
-                     window: int) -> Subquery:
+def _postgres_latest(scope: list, admitted: Callable) -> Subquery:
     """PostgreSQL: the newest `window + 1` matches, with their vector (for ts_rank).
 
     A GIN index cannot be read in id order, so there are two ways to them, and neither is
@@ -511,7 +533,8 @@ def _postgres_latest(terms: list[str], scope: list, admitted: Callable,
     one-time test of the probe, so only one runs. To keep each to its way, the walk tests
     the vector with the function `ts_match_vq` (the `@@` operator that no index serves), and
     the gather orders by `id + 0` (an order no index gives)."""
-    query = _pg_query(terms)
+    query = _pg_query()
+    window_plus_one = bindparam("window_plus_one", type_=Integer)
     vector = literal_column(f"search_documents.{PG_TSV_COLUMN}")
     columns = (SearchDocument.id, SearchDocument.kind, SearchDocument.object_id,
                SearchDocument.community_id, SearchDocument.title, vector.label("tsv"))
@@ -525,10 +548,10 @@ def _postgres_latest(terms: list[str], scope: list, admitted: Callable,
     dense = select(probe.c.hits).scalar_subquery() >= PROBE_DENSE
     walk = (select(*columns)
             .where(func.ts_match_vq(vector, query), *scope, *conditions, dense)
-            .order_by(SearchDocument.id.desc()).limit(window + 1))
+            .order_by(SearchDocument.id.desc()).limit(window_plus_one))
     gather = (select(*columns)
               .where(vector.op("@@")(query), *scope, *conditions, ~dense)
-              .order_by((SearchDocument.id + 0).desc()).limit(window + 1))
+              .order_by((SearchDocument.id + 0).desc()).limit(window_plus_one))
     return union_all(walk, gather).subquery("latest")
 
 
@@ -547,16 +570,73 @@ def search(query: str, *, community_ids: list[int] | None = None,
     `only` with a single kind. These restrictions apply while the matches are read, before
     the ranking window (see the module docstring), so they take no places in it.
 
-    One statement; none for an empty query."""
+    One statement; none for an empty query. The statement is built once per process for
+    each shape of search (the back end, the number of words, how the last one is matched,
+    whether communities and kinds are given, the structure of `exclude` and `only`) with
+    parameters in place of every value, and run with this search's values: building it
+    anew cost more than SQLite's own work on the window (see `_statement()`)."""
     found = query_words(query)
     if not found or community_ids == [] or kinds == [] or limit <= 0:
         return Hits()
     window = rank_window()
-    scope = []
+    sqlite = _is_sqlite()
+    restrictions = {name: (chosen, chosen._generate_cache_key())
+                    for name, chosen in (("exclude", exclude), ("only", only))
+                    if chosen is not None}
+    mode = _sqlite_mode(found) if sqlite else ("prefix" if ends_in_prefix(found) else "word")
+    shape = (sqlite, len(found), mode, community_ids is None, kinds is None,
+             tuple((name, key.key if key is not None else None)
+                   for name, (_, key) in restrictions.items()),
+             # the constants the statement holds (tests change them)
+             MAX_PREFIX_TERMS, PROBE_DOCUMENTS, PROBE_DENSE)
+    if any(key is None for _, key in restrictions.values()):  # not cacheable: build anew
+        built = _build(shape, restrictions)
+    else:
+        built = _statements.get(shape)
+        if built is None:
+            if len(_statements) >= _STATEMENTS_MAX:
+                _statements.clear()
+            built = _statements[shape] = _build(shape, restrictions)
+    statement, restriction_params = built
+    params: dict[str, object] = {"window": window, "window_plus_one": window + 1,
+                                 "limit": limit, "offset": max(offset, 0)}
     if community_ids is not None:
-        scope.append(SearchDocument.community_id.in_(community_ids))
+        params["community_ids"] = list(community_ids)
     if kinds is not None:
-        scope.append(SearchDocument.kind.in_(kinds))
+        params["kinds"] = list(kinds)
+    if sqlite:
+        params.update(_sqlite_params(found, community_ids, kinds))
+    else:
+        params["tsquery"] = pg_tsquery(found)
+    # `exclude` and `only` as this call gives them: their values, in the order of their
+    # cache keys, go to the parameters of the ones the statement was built with (the way
+    # SQLAlchemy itself runs a cached compiled statement for an equal one).
+    for name, (_, key) in restrictions.items():
+        built_with = restriction_params.get(name)
+        if built_with is not None:
+            for old, new in zip(built_with, key.bindparams, strict=True):
+                params[old.key] = new.effective_value
+    rows = db.session.execute(statement, params).all()
+    hits = Hits(SearchHit(kind=r.kind, object_id=r.object_id, community_id=r.community_id,
+                          title=r.title, rank=float(r.score)) for r in rows)
+    if rows and rows[0].matched > window:
+        hits.window = window
+    return hits
+
+
+def _build(shape: tuple, restrictions: dict[str, tuple]) -> tuple:
+    """The search statement of a shape (see `search()`), and the bound parameters (in the
+    order of their cache keys) of the `exclude` and `only` it was built with, by name.
+    `restrictions`: name → (the select, its cache key or None)."""
+    sqlite, words, mode, any_community, any_kind = shape[:5]
+    exclude = restrictions.get("exclude", (None, None))[0]
+    only = restrictions.get("only", (None, None))[0]
+    scope = []
+    if not any_community:
+        scope.append(SearchDocument.community_id.in_(
+            bindparam("community_ids", expanding=True, type_=Integer)))
+    if not any_kind:
+        scope.append(SearchDocument.kind.in_(bindparam("kinds", expanding=True, type_=String)))
 
     def admitted(object_id: ColumnElement[int], source=SearchDocument.__table__) -> list:
         """The conditions of `exclude` and `only` on the object id of a document read from
@@ -571,12 +651,12 @@ def search(query: str, *, community_ids: list[int] | None = None,
                               .correlate(source).offset(0).exists())
         return conditions
 
-    if _is_sqlite():
-        latest = _sqlite_latest(found, community_ids, kinds, scope, admitted, window)
+    if sqlite:
+        latest = _sqlite_latest(words, mode, scope, admitted)
         score = latest.c.score
     else:
-        latest = _postgres_latest(found, scope, admitted, window)
-        score = func.ts_rank(latest.c.tsv, _pg_query(found))
+        latest = _postgres_latest(scope, admitted)
+        score = func.ts_rank(latest.c.tsv, _pg_query())
     # Ranked: the window's matches (the one more read only tells that there are more).
     ranked = select(
         latest.c.id, latest.c.kind, latest.c.object_id, latest.c.community_id, latest.c.title,
@@ -584,13 +664,15 @@ def search(query: str, *, community_ids: list[int] | None = None,
         func.count().over().label("matched"),
         func.row_number().over(order_by=latest.c.id.desc()).label("age"),
     ).subquery("ranked")
-    rows = db.session.execute(
-        select(ranked).where(ranked.c.age <= window)
+    statement = (
+        select(ranked).where(ranked.c.age <= bindparam("window", type_=Integer))
         .order_by(ranked.c.score.desc(), ranked.c.id.desc())
-        .limit(limit).offset(max(offset, 0))
-    ).all()
-    hits = Hits(SearchHit(kind=r.kind, object_id=r.object_id, community_id=r.community_id,
-                          title=r.title, rank=float(r.score)) for r in rows)
-    if rows and rows[0].matched > window:
-        hits.window = window
-    return hits
+        .limit(bindparam("limit", type_=Integer)).offset(bindparam("offset", type_=Integer))
+    )
+    return statement, {name: key.bindparams for name, (_, key) in restrictions.items()
+                       if key is not None}
+
+
+# The statements by shape (see `search()`); a handful in practice.
+_statements: dict[tuple, tuple] = {}
+_STATEMENTS_MAX = 256

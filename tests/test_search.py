@@ -398,3 +398,51 @@ def test_both_ways_to_the_window_find_the_same(community, window, monkeypatch, d
                   exclude=select(literal(excluded)))
     assert {hit.object_id for hit in hits} == {newest, *older[-2:]}
     assert hits.window == window
+
+
+def test_a_built_statement_serves_other_words_scopes_and_restrictions(community):
+    """search() builds its statement once per shape and runs it with each search's values:
+    other words, communities, kinds and `only` of other values (a list of another length
+    too) must each find their own documents."""
+    other = make_community()
+    physics = add(community, "Урок физики")
+    chemistry = add(community, "Проект по химии")
+    literature = add(other, "Урок литературы")
+    topic = add(community, "Урок истории", kind="topic")
+    both = [community.id, other.id]
+
+    assert found("физики", community_ids=[community.id], kinds=["post"]) == [physics]
+    assert found("химии", community_ids=[community.id], kinds=["post"]) == [chemistry]
+    assert found("урок", community_ids=[other.id], kinds=["post"]) == [literature]
+    assert found("урок", community_ids=[community.id], kinds=["post"]) == [physics]
+    assert found("урок", community_ids=[community.id], kinds=["topic"]) == [topic]
+    assert set(found("урок", community_ids=both, kinds=["post"])) == {physics, literature}
+
+    def only(*ids):
+        return select(SearchDocument.object_id).where(SearchDocument.object_id.in_(ids))
+
+    assert found("урок", community_ids=both, kinds=["post"], only=only(physics)) == [physics]
+    assert found("урок", community_ids=both, kinds=["post"],
+                 only=only(literature)) == [literature]
+    assert set(found("урок", community_ids=both, kinds=["post"],
+                     only=only(physics, literature, chemistry))) == {physics, literature}
+    assert found("урок", community_ids=both, kinds=["post"], only=only(chemistry)) == []
+    assert found("урок", community_ids=both, kinds=["post"],
+                 exclude=only(physics)) == [literature]
+    assert found("урок", community_ids=both, kinds=["post"],
+                 exclude=only(literature)) == [physics]
+
+
+def test_statements_are_kept_per_shape_not_per_search(community, monkeypatch):
+    from app import search as module
+
+    monkeypatch.setattr(module, "_statements", {})
+    add(community, "Урок")
+    search("урок", community_ids=[community.id], kinds=["post"])
+    kept = len(module._statements)
+    for word in ("физика", "литература", "история", "урок"):  # stems of 4 letters or more
+        for community_id in (community.id, community.id + 1000):
+            search(word, community_ids=[community_id], kinds=["post"])
+    assert len(module._statements) == kept
+    search("урок физика", community_ids=[community.id], kinds=["post"])  # two words
+    assert len(module._statements) == kept + 1
