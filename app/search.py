@@ -512,7 +512,13 @@ def _sqlite_latest(words: int, mode: str, scope: list, admitted: Callable) -> Su
 
 
 def _pg_query() -> ColumnElement:
-    return func.to_tsquery(literal_column("'russian'"), bindparam("tsquery", type_=String))
+    """The words as a tsquery, written into the statement's text as a literal (the words are
+    letters and digits, `pg_tsquery()`): psycopg prepares a statement run five times, and
+    PostgreSQL then may plan it once for any words; a plan made for a common word read every
+    document of the scope for a rare one (300 ms instead of 6 for «квиллинг» in the bank).
+    With the words in the text, each query is planned for its own words."""
+    return func.to_tsquery(literal_column("'russian'"),
+                           bindparam("tsquery", type_=String, literal_execute=True))
 
 
 def _postgres_latest(scope: list, admitted: Callable) -> Subquery:

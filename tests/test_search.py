@@ -446,3 +446,33 @@ def test_statements_are_kept_per_shape_not_per_search(community, monkeypatch):
     assert len(module._statements) == kept
     search("урок физика", community_ids=[community.id], kinds=["post"])  # two words
     assert len(module._statements) == kept + 1
+
+
+def test_postgresql_plans_each_query_for_its_own_words(community):
+    """psycopg prepares a statement run five times, and PostgreSQL may then plan it once for
+    any words: a plan made for a common word read the whole scope for a rare one. So on
+    PostgreSQL the words are in the statement's text, not a parameter; SQLite plans no
+    differently for other words and gets them as the MATCH parameter."""
+    from sqlalchemy import event
+
+    add(community, "Квиллинг на уроке технологии")
+    ids = [community.id]  # read before listening: the commit expired it
+    texts: list[tuple[str, object]] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany):
+        if "search_documents" in statement:
+            texts.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        for word in ("квиллинг", "технология"):
+            search(word, community_ids=ids, kinds=["post"])
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    (first, first_params), (second, second_params) = texts
+    if db.engine.dialect.name == "postgresql":
+        assert "'квиллинг:*'" in first and "'технология:*'" in second
+        assert "квиллинг" not in str(first_params)
+    else:
+        assert first == second
+        assert "квиллинг" in str(first_params) and "квиллинг" not in first
