@@ -367,11 +367,11 @@ def all_materials():
         ids = [int(chosen)]
     page = _list(ids, form) if ids else Page(items=[], number=1, has_next=False)
     args = {k: v for k, v in request.args.items() if k != "page"}
+    by_id = {c.id: c for c in communities}
     return htmx.render(
         "materials/_rows.html", "materials/bank.html",
         form=form, page=page, args=args, endpoint="bank.all_materials",
-        communities={c.id: c for c in communities},
-        rows_html=material_rows.render_rows(page.items, {c.id: c for c in communities}),
+        communities=by_id, rows_html=material_rows.render_rows(page.items, by_id),
         filters_html=material_rows.filters_html(form, "bank.all_materials"),
     )
 
